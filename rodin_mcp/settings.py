@@ -1,0 +1,129 @@
+"""Every setting, default and limit of rodin-mcp, in one place.
+
+Values come from, in order of precedence: explicit keyword arguments, ``RODIN_*`` environment
+variables, then the defaults below. Nothing else in the package reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+
+import platformdirs
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+__all__ = ["DEFAULT_BASE_URL", "Settings", "default_data_dir", "default_output_dir"]
+
+DEFAULT_BASE_URL = "https://api.hyper3d.com/api/v2"
+MIB = 1024 * 1024
+
+
+def default_output_dir() -> Path:
+    """Where generated assets land unless RODIN_OUTPUT_DIR says otherwise."""
+    return (platformdirs.user_documents_path() / "Rodin").absolute()
+
+
+def default_data_dir() -> Path:
+    """Where the server keeps its state (the task ledger) unless RODIN_DATA_DIR says otherwise."""
+    return platformdirs.user_data_path("rodin-mcp", appauthor=False).absolute()
+
+
+class Settings(BaseSettings):
+    """Configuration of the client, the downloader, the service and the MCP server."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RODIN_",
+        extra="ignore",
+        validate_default=True,
+        hide_input_in_errors=True,
+    )
+
+    # Where to talk to, and as whom.
+    api_key: SecretStr | None = Field(default=None, description="Hyper3D Rodin API key.")
+    base_url: str = Field(default=DEFAULT_BASE_URL, description="Rodin API base URL.")
+    sandbox: bool = Field(
+        default=False, description="Use the embedded emulator instead of the real API."
+    )
+    sandbox_speed: float = Field(
+        default=8.0, gt=0, description="How much faster than real time sandbox jobs finish."
+    )
+
+    # Where things live.
+    output_dir: Path = Field(default_factory=default_output_dir)
+    data_dir: Path = Field(default_factory=default_data_dir)
+
+    # Timeouts (seconds).
+    connect_timeout: float = Field(default=5.0, gt=0)
+    read_timeout: float = Field(default=30.0, gt=0)
+    write_timeout: float = Field(default=60.0, gt=0)
+    pool_timeout: float = Field(default=10.0, gt=0)
+    operation_deadline: float = Field(
+        default=120.0, gt=0, description="Overall deadline of one API operation, retries included."
+    )
+
+    # Retries of read-only calls.
+    retry_attempts: int = Field(default=5, ge=1, le=20)
+    retry_initial_wait: float = Field(default=0.5, ge=0)
+    retry_max_wait: float = Field(default=10.0, ge=0)
+    retry_after_cap: float = Field(
+        default=60.0, ge=0, description="Longest Retry-After we honour before giving up."
+    )
+    submit_connect_attempts: int = Field(
+        default=3, ge=1, le=10, description="Tries of a submit whose connection never opened."
+    )
+
+    # Polling while waiting for a task.
+    poll_initial: float = Field(default=5.0, gt=0)
+    poll_factor: float = Field(default=1.5, ge=1)
+    poll_max: float = Field(default=30.0, gt=0)
+
+    # Inputs.
+    max_image_bytes: int = Field(default=20 * MIB, gt=0)
+    image_fetch_timeout: float = Field(default=20.0, gt=0)
+    allow_private_image_urls: bool = Field(
+        default=False, description="Allow fetching input images from private/loopback addresses."
+    )
+    allowed_input_dirs: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list[Path],
+        description="If set, local input images must lie inside one of these folders.",
+    )
+
+    # Downloads.
+    max_download_bytes: int = Field(default=4 * 1024 * MIB, gt=0)
+    download_refresh_attempts: int = Field(default=3, ge=0, le=10)
+
+    # Spending guard (used by the service).
+    max_credits: float = Field(
+        default=20.0, ge=0, description="Credits one server process may spend before refusing."
+    )
+    dedupe_window_seconds: float = Field(default=600.0, ge=0)
+    confirm_spend: Literal["ask", "never"] = Field(
+        default="ask",
+        description="ask: confirm spends with the user where the client supports it; never: don't.",
+    )
+
+    # HTTP transport of the MCP server.
+    http_token: SecretStr | None = Field(default=None)
+
+    @field_validator("allowed_input_dirs", mode="before")
+    @classmethod
+    def _split_dirs(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [Path(p).expanduser() for p in value.split(os.pathsep) if p.strip()]
+        return value
+
+    @field_validator("output_dir", "data_dir", mode="after")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().absolute()
+
+    @field_validator("base_url", mode="after")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    def has_key(self) -> bool:
+        """Whether an API key is configured."""
+        return self.api_key is not None and bool(self.api_key.get_secret_value())

