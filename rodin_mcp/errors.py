@@ -33,7 +33,8 @@ The line that matters most is between a request that *never left* this machine a
     ├── DownloadError                  a result file could not be fetched intact
     │   ├── UnsafeFileNameError            a server-supplied name cannot be made safe
     │   ├── DownloadTooLargeError          a file is larger than the configured cap
-    │   └── IncompleteDownloadError        short body, wrong length, or dropped stream
+    │   ├── IncompleteDownloadError        short body, wrong length, or dropped stream
+    │   └── LinkExpiredError               result links kept being refused, even fresh ones
     └── GuardError                     the service refused to spend (see below)
         ├── BudgetExceededError            this process reached RODIN_MAX_CREDITS
         ├── SpendNotConfirmedError         the user declined (or was not asked and must be)
@@ -57,6 +58,7 @@ __all__ = [
     "InputError",
     "InsufficientFundsError",
     "InvalidRequestError",
+    "LinkExpiredError",
     "NoSuchTaskError",
     "NotSentError",
     "OutcomeUnknownError",
@@ -218,6 +220,10 @@ class DownloadTooLargeError(DownloadError):
 
 class IncompleteDownloadError(DownloadError):
     """A result file arrived short, with the wrong length, or the stream dropped."""
+
+
+class LinkExpiredError(DownloadError):
+    """The host of the result files refused their links, even freshly listed ones."""
 
 
 class GuardError(RodinError):

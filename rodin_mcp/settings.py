@@ -6,15 +6,24 @@ variables, then the defaults below. Nothing else in the package reads ``os.envir
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["DEFAULT_BASE_URL", "Settings", "default_data_dir", "default_output_dir"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "Settings",
+    "default_data_dir",
+    "default_output_dir",
+    "is_loopback_host",
+    "normalize_base_url",
+]
 
 DEFAULT_BASE_URL = "https://api.hyper3d.com/api/v2"
 MIB = 1024 * 1024
@@ -28,6 +37,35 @@ def default_output_dir() -> Path:
 def default_data_dir() -> Path:
     """Where the server keeps its state (the task ledger) unless RODIN_DATA_DIR says otherwise."""
     return platformdirs.user_data_path("rodin-mcp", appauthor=False).absolute()
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """Whether ``host`` (a name or an IP literal) names this machine's loopback interface."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def normalize_base_url(url: str) -> str:
+    """Check an API base URL and drop its trailing slash.
+
+    Raises:
+        ValueError: not http(s), carries a query/fragment/credentials, or is plain http to a host
+            other than this machine (the API key travels in a header).
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("base_url must be an http(s) URL such as " + DEFAULT_BASE_URL)
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError("base_url must not carry a query, a fragment or credentials")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ValueError("base_url must use https unless it points at this machine (loopback)")
+    return url.strip().rstrip("/")
 
 
 class Settings(BaseSettings):
@@ -51,10 +89,15 @@ class Settings(BaseSettings):
     )
 
     # Where things live.
-    output_dir: Path = Field(default_factory=default_output_dir)
-    data_dir: Path = Field(default_factory=default_data_dir)
+    output_dir: Path = Field(
+        default_factory=default_output_dir,
+        description="Folder receiving one sub-folder per downloaded task; created on demand.",
+    )
+    data_dir: Path = Field(
+        default_factory=default_data_dir, description="Folder holding the server's own state."
+    )
 
-    # Timeouts (seconds).
+    # Timeouts (seconds). Read and write timeouts are per chunk, not per request.
     connect_timeout: float = Field(default=5.0, gt=0)
     read_timeout: float = Field(default=30.0, gt=0)
     write_timeout: float = Field(default=60.0, gt=0)
@@ -92,7 +135,18 @@ class Settings(BaseSettings):
 
     # Downloads.
     max_download_bytes: int = Field(default=4 * 1024 * MIB, gt=0)
-    download_refresh_attempts: int = Field(default=3, ge=0, le=10)
+    download_refresh_attempts: int = Field(
+        default=3, ge=0, le=10, description="Fresh download lists fetched when a link was refused."
+    )
+    download_attempts: int = Field(
+        default=3, ge=1, le=10, description="Tries of one file whose stream dropped or came short."
+    )
+    download_read_timeout: float = Field(
+        default=60.0, gt=0, description="Longest silence (seconds) tolerated inside a file stream."
+    )
+    download_deadline: float = Field(
+        default=1800.0, gt=0, description="Overall deadline (seconds) of fetching one task's files."
+    )
 
     # Spending guard (used by the service).
     max_credits: float = Field(
@@ -114,6 +168,15 @@ class Settings(BaseSettings):
             return [Path(p).expanduser() for p in value.split(os.pathsep) if p.strip()]
         return value
 
+    @field_validator("api_key", "http_token", mode="after")
+    @classmethod
+    def _strip_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # A key pasted with a trailing newline would make an invalid header; blank means unset.
+        if value is None:
+            return None
+        stripped = value.get_secret_value().strip()
+        return SecretStr(stripped) if stripped else None
+
     @field_validator("output_dir", "data_dir", mode="after")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
@@ -121,9 +184,14 @@ class Settings(BaseSettings):
 
     @field_validator("base_url", mode="after")
     @classmethod
-    def _strip_slash(cls, value: str) -> str:
-        return value.rstrip("/")
+    def _check_base_url(cls, value: str) -> str:
+        return normalize_base_url(value)
 
     def has_key(self) -> bool:
         """Whether an API key is configured."""
         return self.api_key is not None and bool(self.api_key.get_secret_value())
+
+    def ensure_output_dir(self) -> Path:
+        """Create the output folder if needed (with its parents) and return it."""
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        return self.output_dir
