@@ -1,0 +1,122 @@
+"""What the service answers: the structured results shared by the MCP tools and the command line.
+
+Field names here are part of the tools' contract (hosts and models read them), so they only ever
+grow.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+__all__ = [
+    "BalanceResult",
+    "DownloadsResult",
+    "FileInfo",
+    "GenerateResult",
+    "JobInfo",
+    "StatusResult",
+    "TaskState",
+    "TaskSummary",
+    "TasksResult",
+]
+
+TaskState = Literal["waiting", "generating", "done", "failed"]
+LedgerState = Literal[
+    "submitting", "unknown", "rejected", "waiting", "generating", "done", "failed", "external"
+]
+
+
+class GenerateResult(BaseModel):
+    """A submitted (or reused) Rodin generation task."""
+
+    task_uuid: str = Field(description="Rodin task id; pass it to check_status and list_downloads.")
+    subscription_key: str = Field(description="Rodin's key for polling this task's status.")
+    job_uuids: list[str] = Field(description="Ids of the task's jobs.")
+    estimated_credits: float = Field(description="Credits this generation costs (Rodin's table).")
+    consumed: float | None = Field(default=None, description="Credits Rodin reports as charged.")
+    reused: bool = Field(
+        default=False,
+        description="True when an identical recent request was found and no new task was created.",
+    )
+    sandbox: bool = Field(description="Served by the embedded emulator (no real credits).")
+    prompt: str | None = Field(default=None, description="The prompt as Rodin understood it.")
+    tier: str = Field(description="Rodin tier used.")
+    submitted_at: str | None = Field(default=None, description="When Rodin received the task.")
+    credits_spent_this_session: float = Field(
+        description="Credits this server process has spent so far."
+    )
+    next_step: str = Field(description="What to do next.")
+
+
+class JobInfo(BaseModel):
+    """One job of a task, as Rodin reports it."""
+
+    uuid: str
+    status: str = Field(description="Rodin's job status: Waiting, Generating, Done or Failed.")
+
+
+class StatusResult(BaseModel):
+    """Where a task stands."""
+
+    task_uuid: str
+    state: TaskState = Field(description="waiting | generating | done | failed")
+    jobs: list[JobInfo]
+    elapsed_seconds: float = Field(description="Seconds since the task was submitted.")
+    waited_seconds: float = Field(default=0.0, description="Seconds this call waited.")
+    sandbox: bool
+    prompt: str | None = None
+    next_step: str
+
+
+class FileInfo(BaseModel):
+    """One downloaded result file."""
+
+    name: str = Field(description="File name inside the task folder.")
+    path: str = Field(description="Absolute local path of the file.")
+    size: int = Field(description="Size in bytes.")
+    sha256: str = Field(description="SHA-256 of the file's bytes, hex.")
+    mime_type: str
+    uri: str = Field(description="MCP resource URI that serves the file.")
+
+
+class DownloadsResult(BaseModel):
+    """A task's result files."""
+
+    task_uuid: str
+    state: TaskState
+    output_dir: str | None = Field(description="Absolute folder holding the files, once fetched.")
+    files: list[FileInfo]
+    downloaded: bool = Field(description="True when this call fetched or verified the files.")
+    preview_path: str | None = Field(default=None, description="Local path of preview.webp.")
+    sandbox: bool
+    next_step: str
+
+
+class BalanceResult(BaseModel):
+    """The account's credit balance."""
+
+    balance: float = Field(description="Credits left on the Rodin account.")
+    sandbox: bool
+    credits_spent_this_session: float
+    session_budget: float = Field(description="Credits this process may spend (RODIN_MAX_CREDITS).")
+
+
+class TaskSummary(BaseModel):
+    """One task from the ledger."""
+
+    task_uuid: str | None
+    prompt: str | None
+    tier: str | None
+    state: str = Field(description="Ledger state: waiting, generating, done, failed, unknown, ...")
+    submitted_at: str | None
+    output_dir: str | None
+    estimated_credits: float
+    sandbox: bool
+
+
+class TasksResult(BaseModel):
+    """Recent tasks, newest first."""
+
+    tasks: list[TaskSummary]

@@ -1,0 +1,102 @@
+"""Serving the MCP server over stdio or Streamable HTTP.
+
+HTTP binds to loopback by default, where the SDK's DNS-rebinding protection is on. Binding to any
+other address requires a bearer token (``RODIN_HTTP_TOKEN``) that every request must carry.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+
+import anyio
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from rodin_mcp.errors import ConfigError
+from rodin_mcp.server.app import build_server
+from rodin_mcp.settings import Settings
+
+__all__ = ["BearerTokenMiddleware", "is_loopback", "run_http", "run_stdio"]
+
+logger = logging.getLogger(__name__)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names only this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class BearerTokenMiddleware:
+    """Refuses HTTP requests that do not carry ``Authorization: Bearer <token>``."""
+
+    def __init__(self, app: ASGIApp, token: str) -> None:
+        self._app = app
+        self._expected = f"Bearer {token}".encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+            given = next((v for k, v in headers if k.lower() == b"authorization"), b"")
+            if not hmac.compare_digest(given, self._expected):
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 401,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"www-authenticate", b"Bearer"),
+                        ],
+                    }
+                )
+                await send(
+                    {
+                        "type": "http.response.body",
+                        "body": b'{"error":"unauthorized","message":"Bearer token required."}',
+                    }
+                )
+                return
+        await self._app(scope, receive, send)
+
+
+def run_stdio(settings: Settings) -> None:
+    """Serve MCP over stdio until the host closes the pipe."""
+    build_server(settings).run()
+
+
+def http_app(settings: Settings, host: str) -> ASGIApp:
+    """The Streamable HTTP ASGI app at ``/mcp``, guarded by a token off loopback.
+
+    Raises:
+        ConfigError: ``host`` is not loopback and no ``RODIN_HTTP_TOKEN`` is set.
+    """
+    token = settings.http_token.get_secret_value() if settings.http_token else ""
+    if not is_loopback(host) and not token:
+        raise ConfigError(
+            f"Refusing to serve on {host}, which other machines can reach, without a token. "
+            "Set RODIN_HTTP_TOKEN to a long random secret (clients send it as "
+            "'Authorization: Bearer <token>'), or bind to 127.0.0.1."
+        )
+    app: ASGIApp = build_server(settings).streamable_http_app(host=host)
+    if token:
+        app = BearerTokenMiddleware(app, token)
+    return app
+
+
+def run_http(settings: Settings, host: str, port: int) -> None:
+    """Serve MCP over Streamable HTTP at ``http://host:port/mcp``.
+
+    Raises:
+        ConfigError: ``host`` is not loopback and no ``RODIN_HTTP_TOKEN`` is set.
+    """
+    import uvicorn
+
+    app = http_app(settings, host)
+    logger.warning("rodin-mcp: serving MCP at http://%s:%d/mcp", host, port)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+    anyio.run(uvicorn.Server(config).serve)

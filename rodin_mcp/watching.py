@@ -1,0 +1,142 @@
+"""Shared status polling: many waiters on one task cause one upstream poll per interval.
+
+A :class:`StatusWatcher` runs at most one poll loop per key (a task's subscription key). Every
+caller that waits on the key joins that loop and sees each fresh answer; the loop stops when the
+answer is final or when its last waiter leaves. Cancelling a waiter only removes that waiter.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+import anyio
+from anyio.abc import TaskGroup
+
+__all__ = ["PollSchedule", "StatusWatcher"]
+
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PollSchedule:
+    """Delays between polls: ``initial``, then multiplied by ``factor``, never above ``maximum``."""
+
+    initial: float = 5.0
+    factor: float = 1.5
+    maximum: float = 30.0
+
+    def delays(self) -> list[float]:
+        """The first delays of the schedule, for documentation and tests."""
+        out: list[float] = []
+        delay = self.initial
+        for _ in range(8):
+            out.append(delay)
+            delay = min(delay * self.factor, self.maximum)
+        return out
+
+
+@dataclass
+class _Watch(Generic[T]):
+    value: T | None = None
+    error: BaseException | None = None
+    version: int = 0
+    waiters: int = 0
+    changed: anyio.Event = field(default_factory=anyio.Event)
+    left: anyio.Event = field(default_factory=anyio.Event)
+    finished: bool = False
+
+
+class StatusWatcher(Generic[T]):
+    """Coalesces waiting on keys into one poll loop per key."""
+
+    def __init__(
+        self,
+        fetch: Callable[[str], Awaitable[T]],
+        is_final: Callable[[T], bool],
+        schedule: PollSchedule,
+        task_group: TaskGroup,
+    ) -> None:
+        self._fetch = fetch
+        self._is_final = is_final
+        self._schedule = schedule
+        self._task_group = task_group
+        self._watches: dict[str, _Watch[T]] = {}
+
+    def active_loops(self) -> int:
+        """How many poll loops are running now."""
+        return len(self._watches)
+
+    async def wait(
+        self,
+        key: str,
+        seconds: float,
+        on_update: Callable[[T], Awaitable[None]] | None = None,
+    ) -> T | None:
+        """Wait up to ``seconds`` for a final answer on ``key``.
+
+        Returns the final answer as soon as it arrives, else the latest answer seen when the time
+        runs out (``None`` if no poll finished in time). Re-raises the error of a failed poll.
+        """
+        watch = self._join(key)
+        seen = 0
+        try:
+            with anyio.move_on_after(seconds):
+                while True:
+                    if watch.version > seen:
+                        seen = watch.version
+                        if watch.error is not None:
+                            raise watch.error
+                        assert watch.value is not None
+                        if on_update is not None:
+                            await on_update(watch.value)
+                        if self._is_final(watch.value):
+                            return watch.value
+                    await watch.changed.wait()
+            return watch.value if watch.version > 0 and watch.error is None else None
+        finally:
+            watch.waiters -= 1
+            if watch.waiters == 0:
+                watch.left.set()
+
+    def _join(self, key: str) -> _Watch[T]:
+        watch = self._watches.get(key)
+        if watch is None or watch.finished:
+            watch = _Watch[T]()
+            self._watches[key] = watch
+            self._task_group.start_soon(self._poll_loop, key, watch)
+        watch.waiters += 1
+        return watch
+
+    async def _poll_loop(self, key: str, watch: _Watch[T]) -> None:
+        delay = self._schedule.initial
+        try:
+            while watch.waiters > 0:
+                final = await self._poll_once(key, watch)
+                if final:
+                    break
+                with anyio.move_on_after(delay):
+                    await watch.left.wait()
+                watch.left = anyio.Event()
+                delay = min(delay * self._schedule.factor, self._schedule.maximum)
+        finally:
+            watch.finished = True
+            if self._watches.get(key) is watch:
+                del self._watches[key]
+
+    async def _poll_once(self, key: str, watch: _Watch[T]) -> bool:
+        final = False
+        try:
+            value = await self._fetch(key)
+        except Exception as exc:  # handed to every waiter, which re-raises it
+            watch.error = exc
+        else:
+            watch.value, watch.error = value, None
+            final = self._is_final(value)
+        watch.version += 1
+        changed, watch.changed = watch.changed, anyio.Event()
+        changed.set()
+        return final or watch.error is not None
