@@ -34,7 +34,7 @@ from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, cast
+from typing import Any, Self, TypeVar, cast
 
 from rodin_mcp.errors import ConfigError
 
@@ -63,6 +63,8 @@ TASK_STATES = frozenset(
     }
 )
 """Every state a ledger row can be in."""
+
+_T = TypeVar("_T")
 
 _DUPLICATE_STATES = ("waiting", "generating", "done")
 _STALE_SUBMITTING_SECONDS = 60.0
@@ -256,7 +258,7 @@ class Ledger:
     def _configure(self) -> None:
         conn = self._conn
         conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS:d}")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        mode = _retry_while_locked(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
         if str(mode).lower() != "wal":
             logger.warning("task ledger %s: WAL mode unavailable, using %s", self.path, mode)
         # FULL: a committed submission survives a power cut, not only a crash of this process.
@@ -553,6 +555,24 @@ class Ledger:
                     "UPDATE tasks SET state = ?, error = ?, updated_at = ? WHERE id = ?",
                     (state, error, time.time(), record_id),
                 )
+
+
+def _retry_while_locked(operation: Callable[[], _T]) -> _T:
+    """Run ``operation``, retrying while SQLite reports the file locked without waiting itself.
+
+    Switching a new file to WAL needs an exclusive lock, and SQLite answers "database is locked"
+    at once, without calling the busy handler, when another process is doing the same.
+    """
+    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            return operation()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 def _check_state(state: str) -> None:

@@ -184,11 +184,18 @@ def test_one_ledger_shared_by_threads_serialises_its_connection(tmp_path: Path) 
 
 _WRITER_SCRIPT = textwrap.dedent(
     """
-    import sys
+    import sys, time
     from pathlib import Path
     from rodin_mcp.ledger import Ledger
 
     path, name, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    # Start together: each announces itself, then waits for every writer to be ready.
+    (path.parent / f"ready-{name}").touch()
+    deadline = time.monotonic() + 60
+    while len(list(path.parent.glob("ready-*"))) < int(sys.argv[4]):
+        if time.monotonic() > deadline:
+            sys.exit("the other writer never started")
+        time.sleep(0.005)
     with Ledger(path) as ledger:
         for i in range(count):
             record_id = ledger.begin_submission(
@@ -207,11 +214,12 @@ def test_two_processes_writing_at_once_never_lose_a_row_nor_report_a_locked_data
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "shared" / "ledger.sqlite3"
+    path.parent.mkdir()
     script = tmp_path / "writer.py"
     script.write_text(_WRITER_SCRIPT)
     processes = [
         subprocess.Popen(
-            [sys.executable, str(script), str(path), name, "200"],
+            [sys.executable, str(script), str(path), name, "200", "2"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
