@@ -44,11 +44,6 @@ WEBP = image_bytes("WEBP")
 posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX path semantics under test")
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.fixture(autouse=True)
 def loopback_only_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Fail any test whose code tries to open a connection beyond loopback; never connect."""
