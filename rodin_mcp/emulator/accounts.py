@@ -41,7 +41,7 @@ class Account:
         with self._lock:
             if self._balance < credits:
                 return False
-            self._balance -= credits
+            self._balance = round(self._balance - credits, 6)
             return True
 
     def reset(self) -> None:

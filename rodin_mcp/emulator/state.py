@@ -202,9 +202,10 @@ class EmulatorState:
         )
 
     async def hold(self, seconds: float, receive: Receive) -> bool:
-        """Hold a request for ``seconds``; ``False`` if the client went away meanwhile.
+        """Hold a request for ``seconds``; ``True`` if it may then go on.
 
-        A stall also ends early when the emulator shuts down (:meth:`release_stalls`).
+        ``False`` means the client went away meanwhile, or the emulator is shutting down
+        (:meth:`release_stalls`): the request should not be processed.
         """
         with anyio.CancelScope() as release:
             self._stalls.add(release)
@@ -215,7 +216,7 @@ class EmulatorState:
                     return False
             finally:
                 self._stalls.discard(release)
-        return True
+        return not release.cancelled_caught
 
     def release_stalls(self) -> None:
         """End every stall now (call on the emulator's event loop)."""
