@@ -11,6 +11,7 @@ from rodin_mcp.errors import (
     AuthError,
     ContentViolationError,
     InsufficientFundsError,
+    OutcomeUnknownError,
     ParallelismLimitError,
     RateLimitError,
     RodinError,
@@ -33,6 +34,10 @@ _HINTS: dict[type[RodinError], str] = {
     ),
     RateLimitError: " Wait a little and retry; Rodin is limiting the request rate.",
     ContentViolationError: " Use a different image showing one clear object.",
+    OutcomeUnknownError: (
+        " The submission is recorded: list_tasks shows it. An identical generate_3d call is "
+        "refused until you pass force_new=true, which may bill a second time."
+    ),
 }
 
 
