@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -47,7 +47,7 @@ def serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subp
 
 
 @contextmanager
-def sandbox_http_server(tmp_path: Path) -> Iterator[int]:
+def sandbox_http_server(tmp_path: Path) -> Generator[int]:
     """`rodin-mcp serve --http --sandbox` on a free loopback port; yields the port."""
     port = free_port()
     process = serve(tmp_path, "--port", str(port), "--sandbox")
