@@ -26,6 +26,7 @@ from rodin_mcp.emulator.responses import (
     cut_json,
     json_answer,
     rate_limited,
+    shutting_down,
     unauthorized,
 )
 from rodin_mcp.emulator.state import EmulatorState, WireAnswer
@@ -176,13 +177,14 @@ async def _answer(
             answer = await produce() if accepted else _PLACEHOLDER
             return cut_json(answer.status, answer.body, fault.cut_at)
         case FaultAction.STALL:
-            if accepted:
-                answer = await produce()
-                await state.hold(fault.stall_seconds, request.receive)
-                return _as_json(answer)
-            if not await state.hold(fault.stall_seconds, request.receive):
-                return ClientGone()
-            return _as_json(await produce())
+            answer = await produce() if accepted else None
+            match await state.hold(fault.stall_seconds, request.receive):
+                case "client_gone":
+                    return ClientGone()
+                case "shutting_down" if answer is None:
+                    return shutting_down()
+                case _:
+                    return _as_json(answer or await produce())
         case FaultAction.EXPIRED:  # the plan only allows it on the asset route
             return _as_json(await produce())
 

@@ -42,10 +42,14 @@ def file_routes(state: EmulatorState) -> list[Route]:
                 return _expired()
             if fault.action is FaultAction.HTTP_STATUS:
                 return storage_status_response(fault)
-            if fault.action is FaultAction.STALL and not await state.hold(
-                fault.stall_seconds, request.receive
-            ):
-                return ClientGone()
+            if fault.action is FaultAction.STALL:
+                match await state.hold(fault.stall_seconds, request.receive):
+                    case "client_gone":
+                        return ClientGone()
+                    case "shutting_down":
+                        return storage_error(503, "ServiceUnavailable", "Shutting down.")
+                    case "elapsed":
+                        pass
         verdict = state.signer.check(
             task_uuid, name, request.query_params.get("expires"), request.query_params.get("sig")
         )

@@ -29,6 +29,7 @@ __all__ = [
     "cut_json",
     "json_answer",
     "rate_limited",
+    "shutting_down",
     "storage_error",
     "storage_status_response",
     "unauthorized",
@@ -59,6 +60,12 @@ def json_answer(
 def unauthorized() -> Response:
     """The 401 observed live on both hosts (rodin-api.md §6)."""
     return json_answer(401, {"error": "UNAUTHORIZED", "message": "Active API key is required."})
+
+
+def shutting_down() -> Response:
+    """HTTP 503 for a stalled request that the emulator's shutdown ended."""
+    body = {"error": "UNKNOWN", "message": "The emulator is shutting down."}
+    return json_answer(503, body, {"Connection": "close"})
 
 
 def rate_limited(retry_after: float) -> Response:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
+from typing import Literal
 
 import anyio
 from starlette.types import Receive
@@ -37,9 +38,10 @@ from rodin_mcp.emulator.submission import read_submission
 from rodin_mcp.emulator.synthetic import SYNTHETIC_NAME, synthetic_chunks
 from rodin_mcp.emulator.tasks import PREVIEW_NAME, Task, TaskStore, generated_files
 
-__all__ = ["SYNTHETIC_TASK", "AssetBody", "EmulatorState", "WireAnswer"]
+__all__ = ["SYNTHETIC_TASK", "AssetBody", "EmulatorState", "StallEnd", "WireAnswer"]
 
 SYNTHETIC_TASK = "_synthetic"
+StallEnd = Literal["elapsed", "client_gone", "shutting_down"]
 
 
 @dataclass(frozen=True)
@@ -201,22 +203,18 @@ class EmulatorState:
             201, {"error": wire_code(code, self.config.error_names), "message": message}
         )
 
-    async def hold(self, seconds: float, receive: Receive) -> bool:
-        """Hold a request for ``seconds``; ``True`` if it may then go on.
-
-        ``False`` means the client went away meanwhile, or the emulator is shutting down
-        (:meth:`release_stalls`): the request should not be processed.
-        """
+    async def hold(self, seconds: float, receive: Receive) -> StallEnd:
+        """Hold a request for ``seconds``, or until the client leaves or the emulator stops."""
         with anyio.CancelScope() as release:
             self._stalls.add(release)
             try:
                 with anyio.move_on_after(seconds):
                     while (await receive())["type"] != "http.disconnect":
                         pass
-                    return False
+                    return "client_gone"
             finally:
                 self._stalls.discard(release)
-        return not release.cancelled_caught
+        return "shutting_down" if release.cancelled_caught else "elapsed"
 
     def release_stalls(self) -> None:
         """End every stall now (call on the emulator's event loop)."""
