@@ -141,7 +141,10 @@ def safe_file_name(name: str) -> str:
     text = "".join(" " if unicodedata.category(ch) == "Zs" else ch for ch in text)
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
     text = _UNSAFE_CHARS.sub("", text)
-    text = text.strip(" ").lstrip(".").rstrip(". ")
+    text = text.strip(" ").rstrip(". ")
+    if text.startswith(".") and "." not in text.lstrip("."):
+        text = "file." + text.lstrip(".")  # ".glb" keeps its extension: "file.glb"
+    text = text.lstrip(".")
     if not text:
         raise UnsafeFileNameError("A result file has no usable name; it was given a new one.")
     stem, dot, rest = text.partition(".")

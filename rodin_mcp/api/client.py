@@ -124,6 +124,7 @@ _CODE_TO_ERROR: dict[str, type[APIError]] = {
     "IMAGE_CONTENT_VIOLATION": ContentViolationError,
     "API_OBJECT_NOT_FOUND_ON_IMAGE": ContentViolationError,
     "RATE_LIMITED": RateLimitError,
+    "TOO_MANY_REQUESTS": RateLimitError,
 }
 
 _ADVICE: dict[type[APIError], str] = {

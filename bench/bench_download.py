@@ -1,0 +1,231 @@
+"""Download benchmark: our verified downloader against ``curl -o``, same URL, same run.
+
+Starts the emulator on 127.0.0.1, asks it for signed URLs of synthetic files (deterministic bytes
+streamed without being held in memory), then downloads each size several times, alternating which
+client goes first. Each download runs in its own child process, so its peak memory (``VmHWM``)
+can be compared across sizes: ours reports its own at the end, curl's is sampled while it runs.
+
+Transfer times exclude process start-up on both sides: ``curl -w %{time_total}`` for curl, and a
+timer around :func:`rodin_mcp.downloads.download_task` inside our child. Our figure includes what
+curl does not do: SHA-256 of every byte, fsync, an atomic rename and ``task.json``.
+
+Usage::
+
+    .venv/bin/python bench/bench_download.py                 # 100 MiB and 1 GiB, 3 rounds
+    .venv/bin/python bench/bench_download.py --sizes 64M --rounds 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+MIB = 1024 * 1024
+URL_ENV = "RODIN_BENCH_URL"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One timed download."""
+
+    client: str
+    size: int
+    seconds: float
+    peak_rss_kib: int
+    sha256: str
+
+    @property
+    def mib_per_s(self) -> float:
+        return self.size / MIB / self.seconds
+
+
+def parse_size(text: str) -> int:
+    units = {"K": 1024, "M": MIB, "G": 1024 * MIB}
+    text = text.strip().upper().removesuffix("IB").removesuffix("B")
+    if text and text[-1] in units:
+        return int(float(text[:-1]) * units[text[-1]])
+    return int(text)
+
+
+def peak_rss_kib(pid: int | str = "self") -> int:
+    """The process's peak resident set size (``VmHWM``) in KiB, or 0 if it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def wait_watching_rss(process: subprocess.Popen[bytes]) -> int:
+    """Wait for the child while sampling its peak RSS; return the last sample (KiB).
+
+    ``ru_maxrss`` from ``wait4`` is not used: with vfork it also counts the parent's memory.
+    ``VmHWM`` is a high-water mark, so the last sample before exit is the peak up to then.
+    """
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, peak_rss_kib(process.pid))
+        time.sleep(0.01)
+    return peak
+
+
+def run_ours(url: str, out_dir: Path, size: int) -> Run:
+    env = {**os.environ, URL_ENV: url}  # the signed URL stays out of the process list
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--child", str(out_dir)],
+        env=env,
+        stdout=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    report = process.stdout.read()
+    if process.wait() != 0:
+        raise SystemExit(f"our downloader failed (exit {process.returncode})")
+    data = json.loads(report)
+    return Run("ours", size, data["seconds"], data["peak_rss_kib"], data["sha256"])
+
+
+def run_curl(url: str, out_dir: Path, size: int) -> Run:
+    target = out_dir / "curl.bin"
+    with tempfile.TemporaryFile() as timing:
+        process = subprocess.Popen(
+            ["curl", "-sS", "--fail", "-o", str(target), "-w", "%{time_total}", url],
+            stdout=timing,
+        )
+        peak = wait_watching_rss(process)
+        timing.seek(0)
+        seconds = float(timing.read().decode().strip())
+    if process.returncode != 0:
+        raise SystemExit(f"curl failed (exit {process.returncode})")
+    digest = file_sha256(target)
+    target.unlink()
+    return Run("curl", size, seconds, peak, digest)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(4 * MIB):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def expected_sha256(size: int) -> str:
+    from rodin_mcp.emulator import synthetic_chunks
+
+    digest = hashlib.sha256()
+    for chunk in synthetic_chunks(size):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def child(out_dir: Path) -> None:
+    """Download the URL in $RODIN_BENCH_URL with our downloader; print seconds and sha256."""
+    import anyio
+    from pydantic import SecretStr
+
+    from rodin_mcp.api.client import RodinClient, create_http_client
+    from rodin_mcp.api.models import DownloadItem
+    from rodin_mcp.downloads import download_task
+    from rodin_mcp.settings import Settings
+
+    url = os.environ[URL_ENV]
+    origin = url.split("/_files/", 1)[0]
+    settings = Settings(
+        base_url=origin + "/api/v2",
+        api_key=SecretStr("bench"),
+        output_dir=out_dir,
+        max_download_bytes=8 * 1024 * MIB,
+        download_deadline=3600.0,
+    )
+
+    async def main() -> tuple[float, str]:
+        async with create_http_client(settings) as http:
+            rodin = RodinClient(http, settings=settings)
+            items = [DownloadItem(url=url, name="synthetic.bin")]
+            started = time.perf_counter()
+            result = await download_task(
+                rodin, http, "bench", settings=settings, items=items, folder=out_dir / "ours"
+            )
+            seconds = time.perf_counter() - started
+        (file,) = result.files
+        file.path.unlink()
+        return seconds, file.sha256
+
+    seconds, digest = anyio.run(main)
+    json.dump({"seconds": seconds, "sha256": digest, "peak_rss_kib": peak_rss_kib()}, sys.stdout)
+
+
+def bench(sizes: list[int], rounds: int, out_root: Path) -> list[Run]:
+    from rodin_mcp.emulator import EmulatorConfig, run_emulator_in_thread
+
+    runs: list[Run] = []
+    config = EmulatorConfig(api_key="bench", url_ttl_seconds=24 * 3600)
+    with run_emulator_in_thread(config) as emulator:
+        for size in sizes:
+            url = emulator.signed_url(size)
+            expected = expected_sha256(size)
+            for number in range(rounds):
+                order = (run_ours, run_curl) if number % 2 == 0 else (run_curl, run_ours)
+                for runner in order:
+                    run = runner(url, out_root, size)
+                    if run.sha256 != expected:
+                        raise SystemExit(f"{run.client}: wrong bytes for {size} bytes")
+                    runs.append(run)
+                    print(
+                        f"  {size / MIB:7.0f} MiB  {run.client:4}  {run.mib_per_s:8.1f} MiB/s  "
+                        f"peak RSS {run.peak_rss_kib / 1024:6.1f} MiB",
+                        file=sys.stderr,
+                    )
+    return runs
+
+
+def report(runs: list[Run]) -> None:
+    print("| size | client | median MiB/s | runs (MiB/s) | peak RSS MiB (max) |")
+    print("|---|---|---|---|---|")
+    for size in sorted({r.size for r in runs}):
+        medians: dict[str, float] = {}
+        for client in ("ours", "curl"):
+            mine = [r for r in runs if r.size == size and r.client == client]
+            medians[client] = statistics.median(r.mib_per_s for r in mine)
+            each = ", ".join(f"{r.mib_per_s:.0f}" for r in mine)
+            peak = max(r.peak_rss_kib for r in mine) / 1024
+            print(
+                f"| {size / MIB:.0f} MiB | {client} | {medians[client]:.0f} | {each} | {peak:.1f} |"
+            )
+        print(
+            f"| {size / MIB:.0f} MiB | ours/curl | {medians['ours'] / medians['curl']:.2f}x | | |"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Download benchmark: ours against curl -o.")
+    parser.add_argument("--sizes", default="100M,1G", help="comma-separated sizes (100M,1G)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per size (alternating)")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:
+        child(args.child)
+        return
+    if shutil.which("curl") is None:
+        raise SystemExit("curl is needed as the baseline")
+    sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    with tempfile.TemporaryDirectory(prefix="rodin-bench-") as out:
+        runs = bench(sizes, args.rounds, Path(out))
+    report(runs)
+
+
+if __name__ == "__main__":
+    main()
