@@ -15,6 +15,7 @@ name, size, SHA-256 and MIME type; files already there with the recorded size an
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import logging
@@ -260,7 +261,12 @@ def _find_or_name_folder(
     request: GenerationRequest | None,
     submit: SubmitResult | None,
 ) -> Path:
-    root = settings.ensure_output_dir()
+    try:
+        root = settings.ensure_output_dir()
+    except OSError as exc:
+        raise DownloadError(
+            f"Could not create the output folder {settings.output_dir}: {exc.strerror}."
+        ) from None
     name = task_folder_name(task_uuid, (request and request.prompt) or (submit and submit.prompt))
     short_id = name.rsplit("_", 1)[-1]
     for candidate in sorted(root.glob(f"*_{short_id}")):
@@ -308,8 +314,13 @@ class _TaskJob:
     async def run(
         self, request: GenerationRequest | None, submit: SubmitResult | None
     ) -> TaskDownload:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        real_folder = self.folder.resolve(strict=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            real_folder = self.folder.resolve(strict=True)
+        except OSError as exc:
+            raise DownloadError(
+                f"Could not use the folder {self.folder}: {exc.strerror}."
+            ) from None
         recorded = _recorded_files(_read_manifest(real_folder))
         taken = {MANIFEST_NAME.casefold()}
         started = _now()
@@ -424,7 +435,12 @@ class _TaskJob:
         digest = hashlib.sha256()
         written = 0
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-        fd = os.open(temp, flags | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        try:
+            fd = os.open(temp, flags | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        except OSError as exc:
+            raise DownloadError(
+                f"Could not create a file in {temp.parent}: {exc.strerror}."
+            ) from None
         try:
             try:
                 async for chunk in response.aiter_raw():
@@ -434,18 +450,24 @@ class _TaskJob:
                             f"{name} grew over the {cap:,}-byte cap (RODIN_MAX_DOWNLOAD_BYTES)."
                         )
                     digest.update(chunk)
-                    _write_all(fd, chunk)
+                    if os.write(fd, chunk) != len(chunk):
+                        raise OSError(errno.EIO, "short write")
                     if self.progress is not None:
                         self.progress(name, written, declared)
             except httpx2.TransportError as exc:
                 raise _Retryable(_dropped(exc)) from None
+            except OSError as exc:
+                raise DownloadError(f"Could not write {name}: {exc.strerror}.") from None
             if declared is not None and written != declared:
                 raise _Retryable(
                     IncompleteDownloadError(
                         f"{name} arrived with {written:,} of {declared:,} bytes; it was discarded."
                     )
                 )
-            await anyio.to_thread.run_sync(os.fsync, fd)
+            try:
+                await anyio.to_thread.run_sync(os.fsync, fd)
+            except OSError as exc:
+                raise DownloadError(f"Could not write {name}: {exc.strerror}.") from None
         finally:
             os.close(fd)
         return written, digest.hexdigest()
@@ -499,12 +521,6 @@ def _declared_length(response: httpx2.Response) -> int | None:
     if length < 0:
         raise DownloadError("The file host sent a negative Content-Length.")
     return length
-
-
-def _write_all(fd: int, chunk: bytes) -> None:
-    view = memoryview(chunk)
-    while view:
-        view = view[os.write(fd, view) :]
 
 
 def _local_name(name: str, index: int) -> str:

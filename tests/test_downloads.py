@@ -357,26 +357,29 @@ async def test_hostile_names_never_leave_the_task_folder_and_duplicates_get_a_su
     assert sorted(p.name for p in folder.iterdir()) == sorted([*names, "task.json"])
 
 
-async def test_the_api_key_is_never_sent_to_the_file_host(
+async def test_file_requests_carry_no_key_and_ask_for_uncompressed_bytes(
     emulator: RunningEmulator,
     rodin_settings: Settings,
     sentinel_api_key: str,
     task: SubmitResult,
 ) -> None:
-    seen: list[tuple[str, bool]] = []
+    seen: list[tuple[str, str | None, str | None]] = []
 
     async def note(request: httpx2.Request) -> None:
-        seen.append((request.url.path, "authorization" in request.headers))
+        headers = request.headers
+        seen.append(
+            (request.url.path, headers.get("authorization"), headers.get("accept-encoding"))
+        )
 
     async with httpx2.AsyncClient(event_hooks={"request": [note]}) as http:
         rodin = RodinClient(http, settings=rodin_settings)
         await download_task(rodin, http, task.task_uuid, settings=rodin_settings)
 
-    api = [auth for path, auth in seen if path.startswith("/api/v2/")]
-    files = [auth for path, auth in seen if path.startswith("/_files/")]
-    assert api == [True]
+    api = [auth for path, auth, _ in seen if path.startswith("/api/v2/")]
+    files = [(auth, encoding) for path, auth, encoding in seen if path.startswith("/_files/")]
+    assert api == [f"Bearer {sentinel_api_key}"]
     assert files
-    assert not any(files)
+    assert all(auth is None and encoding == "identity" for auth, encoding in files)
 
 
 async def test_progress_is_reported_per_file_up_to_its_size(
@@ -494,3 +497,15 @@ async def test_a_body_shorter_than_its_content_length_is_discarded(tmp_path: Pat
         with pytest.raises(IncompleteDownloadError, match=f"100 of {len(BODY):,} bytes"):
             await download_task(rodin, host, "t", settings=settings, items=items, policy=policy)
     assert [p for p in settings.output_dir.rglob("*") if p.is_file()] == []
+
+
+async def test_a_folder_that_cannot_be_created_is_a_download_error(tmp_path: Path) -> None:
+    settings = offline_settings(tmp_path)
+    blocker = tmp_path / "taken"
+    blocker.write_bytes(b"a file where the folder should go")
+    host = file_host({"/a.glb": lambda: httpx2.Response(200, stream=httpx2.ByteStream(BODY))})
+    items = [DownloadItem(url="https://files.example/a.glb", name="a.glb")]
+    async with host:
+        rodin = RodinClient(host, settings=settings)
+        with pytest.raises(DownloadError, match="Could not use the folder"):
+            await download_task(rodin, host, "t", settings=settings, items=items, folder=blocker)
