@@ -52,6 +52,8 @@ def admin_routes(state: EmulatorState) -> list[Route]:
             state.faults.clear()
         elif request.method == "POST":
             spec = _spec_from(await request.body(), request.headers.get("content-type", ""))
+            if spec is None:
+                return _bad_request('Send the spec as text, or as JSON {"spec": "..."}.')
             try:
                 state.faults.add(spec)
             except ValueError as exc:
@@ -93,16 +95,17 @@ def _bad_request(message: str) -> Response:
     return json_answer(400, {"error": "INVALID_REQUEST", "message": message})
 
 
-def _spec_from(body: bytes, content_type: str) -> str:
+def _spec_from(body: bytes, content_type: str) -> str | None:
+    """The spec text of a ``POST /_emulator/faults`` body; ``None`` for JSON without a spec."""
     text = body.decode("utf-8", errors="replace")
     if not content_type.startswith("application/json"):
         return text
     try:
         fields = as_object(json.loads(text)) or {}
     except json.JSONDecodeError:
-        return "not json"  # fails to parse as a spec, giving a 400
+        return None
     spec = fields.get("spec")
-    return spec if isinstance(spec, str) else ""
+    return spec if isinstance(spec, str) else None
 
 
 def _balance_from(body: bytes) -> float | None:

@@ -41,6 +41,8 @@ class EmulatorConfig:
             size: deterministic bytes streamed without holding them in memory.
         clock: Wall-clock seconds since the epoch; inject a :class:`ManualClock` to test time.
         seed: Seeds the fault plan's probabilities and the default generation seeds.
+        file_cache_tasks: How many tasks keep their generated files in memory; older ones are
+            regenerated (byte-identical) when asked for again.
     """
 
     api_key: str | None = field(default=None, repr=False)
@@ -57,6 +59,7 @@ class EmulatorConfig:
     synthetic_asset_bytes: int = 0
     clock: Callable[[], float] = time.time
     seed: int = 0
+    file_cache_tasks: int = 16
 
     def __post_init__(self) -> None:
         if self.api_key is not None and not self.api_key.strip():
@@ -71,6 +74,8 @@ class EmulatorConfig:
             raise ValueError("rate_limit_per_minute must be >= 1, or None for no limit")
         if not (math.isfinite(self.url_ttl_seconds) and self.url_ttl_seconds > 0):
             raise ValueError("url_ttl_seconds must be a positive number")
+        if self.file_cache_tasks < 1:
+            raise ValueError("file_cache_tasks must be >= 1")
         if self.synthetic_asset_bytes < 0:
             raise ValueError("synthetic_asset_bytes must be >= 0")
         if isinstance(self.faults, str):

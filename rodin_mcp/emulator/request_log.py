@@ -8,6 +8,7 @@ or an asset URL's query string (which holds the signature).
 from __future__ import annotations
 
 import threading
+from collections import deque
 from dataclasses import asdict, dataclass, field, replace
 
 __all__ = ["RequestLog", "RequestRecord", "endpoint_of"]
@@ -65,11 +66,11 @@ def endpoint_of(path: str) -> str:
 
 
 class RequestLog:
-    """Thread-safe, append-only (until cleared) list of :class:`RequestRecord`."""
+    """Thread-safe list of :class:`RequestRecord`, keeping the most recent ``limit`` records."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = 100_000) -> None:
         self._lock = threading.Lock()
-        self._records: list[RequestRecord] = []
+        self._records: deque[RequestRecord] = deque(maxlen=limit)
 
     def append(self, record: RequestRecord) -> None:
         """Add a record; the emulator keeps filling it in while the request runs."""

@@ -14,10 +14,12 @@ import os
 import socket
 import threading
 from collections.abc import AsyncGenerator, Callable, Generator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.server import ServerState
 
 from rodin_mcp.emulator.api_routes import API_PREFIX
 from rodin_mcp.emulator.app import create_app, emulator_state
@@ -110,6 +112,25 @@ class RunningEmulator:
         return f"RunningEmulator(base_url={self.base_url!r})"
 
 
+class _QuietH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol without access logging, whatever the logging setup.
+
+    Asset URLs carry their signatures in the query string, so access lines must never be written.
+    (uvicorn's own ``access_log=False`` works by reconfiguring the shared ``uvicorn.access``
+    logger, which would also silence other servers in the process.)
+    """
+
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self.access_log = False
+
+
 class _EmbeddedServer(uvicorn.Server):
     """uvicorn without its signal handling, with a prompt exit and a short shutdown."""
 
@@ -196,11 +217,10 @@ def _server(app: Starlette, host: str, port: int, on_ready: Callable[[], None]) 
         app,
         host=host,
         port=port,
-        http="h11",
+        http=_QuietH11Protocol,
         ws="none",
         lifespan="off",
-        log_config=None,
-        access_log=False,  # asset URLs carry signatures in their query strings
+        log_config=None,  # leave the process's logging alone
         server_header=False,
         backlog=_BACKLOG,
         timeout_keep_alive=5,

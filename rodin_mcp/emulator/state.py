@@ -36,7 +36,7 @@ from rodin_mcp.emulator.request_log import RequestLog
 from rodin_mcp.emulator.signing import Signer
 from rodin_mcp.emulator.submission import read_submission
 from rodin_mcp.emulator.synthetic import SYNTHETIC_NAME, synthetic_chunks
-from rodin_mcp.emulator.tasks import PREVIEW_NAME, Task, TaskStore, generated_files
+from rodin_mcp.emulator.tasks import PREVIEW_NAME, Task, TaskStore
 
 __all__ = ["SYNTHETIC_TASK", "AssetBody", "EmulatorState", "StallEnd", "WireAnswer"]
 
@@ -69,7 +69,7 @@ class EmulatorState:
         self.config = config
         self.account = Account(config.starting_balance)
         self.rate_limiter = RateLimiter(config.rate_limit_per_minute, config.clock)
-        self.tasks = TaskStore(config.clock, config.speed)
+        self.tasks = TaskStore(config.clock, config.speed, config.file_cache_tasks)
         self.faults: FaultPlan = config.fault_plan()
         self.requests = RequestLog()
         self.signer = Signer(config.url_ttl_seconds, config.clock)
@@ -163,7 +163,7 @@ class EmulatorState:
         stage = self.tasks.file_stage(task)
         names: list[str] = []
         if stage != "none":
-            files = await generated_files(task)
+            files = await self.tasks.files(task)
             names = [f.name for f in files if stage == "all" or f.name == PREVIEW_NAME]
             if stage == "all" and self.config.synthetic_asset_bytes > 0:
                 names.append(SYNTHETIC_NAME)
@@ -190,7 +190,7 @@ class EmulatorState:
             return _synthetic_body(self.config.synthetic_asset_bytes)
         if self.tasks.file_stage(task) == "none":
             return None
-        for file in await generated_files(task):
+        for file in await self.tasks.files(task):
             if file.name == name:
                 return AssetBody(file.content_type, len(file.data), partial(_slices, file.data))
         return None

@@ -95,7 +95,8 @@ class Submission:
     """A checked generation request, with what it costs and how many faces it asks for."""
 
     prompt: str
-    images: tuple[bytes, ...]
+    image: bytes | None
+    image_count: int
     tier: str
     family: TierFamily
     seed: int
@@ -160,7 +161,8 @@ def read_submission(
         target_faces = _read_target_faces(fields, tier, family, mesh_mode, quality)
     return Submission(
         prompt=prompt or _IMAGE_CAPTION,
-        images=tuple(images),
+        image=images[0] if images else None,
+        image_count=len(images),
         tier=tier,
         family=family,
         seed=default_seed if seed is None else seed,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -16,7 +17,7 @@ from rodin_mcp.emulator.submission import Submission
 if TYPE_CHECKING:
     from rodin_mcp.emulator.assets import GeneratedFile
 
-__all__ = ["PREVIEW_NAME", "FileStage", "Task", "TaskStore", "TaskView", "generated_files"]
+__all__ = ["PREVIEW_NAME", "FileStage", "Task", "TaskStore", "TaskView"]
 
 PREVIEW_NAME = "preview.webp"
 FileStage = Literal["none", "preview", "all"]
@@ -71,12 +72,14 @@ class TaskView:
 class TaskStore:
     """Every task, reachable by task uuid and by subscription key; safe across threads."""
 
-    def __init__(self, clock: Callable[[], float], speed: float) -> None:
+    def __init__(self, clock: Callable[[], float], speed: float, file_cache_tasks: int = 16):
         self._clock = clock
         self._speed = speed
+        self._file_cache_tasks = file_cache_tasks
         self._lock = threading.Lock()
         self._by_uuid: dict[str, Task] = {}
         self._by_key: dict[str, Task] = {}
+        self._with_files: OrderedDict[str, Task] = OrderedDict()
 
     def add(self, task: Task) -> None:
         """Store a new task."""
@@ -99,6 +102,26 @@ class TaskStore:
         with self._lock:
             self._by_uuid.clear()
             self._by_key.clear()
+            self._with_files.clear()
+
+    async def files(self, task: Task) -> list[GeneratedFile]:
+        """The task's files, generated in a worker thread on first use.
+
+        Only the files of the ``file_cache_tasks`` most recently used tasks stay in memory;
+        generation is deterministic, so an evicted task's files come back byte-identical.
+        """
+        async with task.files_lock:
+            files = task.files
+            if files is None:
+                files = await anyio.to_thread.run_sync(_generate, task.submission)
+                task.files = files
+            with self._lock:
+                self._with_files[task.uuid] = task
+                self._with_files.move_to_end(task.uuid)
+                while len(self._with_files) > self._file_cache_tasks:
+                    _, evicted = self._with_files.popitem(last=False)
+                    evicted.files = None
+            return files
 
     def all(self) -> list[Task]:
         """Every task, oldest first."""
@@ -150,14 +173,6 @@ class TaskStore:
         )
 
 
-async def generated_files(task: Task) -> list[GeneratedFile]:
-    """The task's files, generated once (in a worker thread) and then cached."""
-    async with task.files_lock:
-        if task.files is None:
-            task.files = await anyio.to_thread.run_sync(_generate, task.submission)
-        return task.files
-
-
 def _generate(submission: Submission) -> list[GeneratedFile]:
     # Imported here: the generator pulls in numpy and imaging, which the emulator's routes and a
     # sandboxed server that never downloads do not need at import time.
@@ -173,7 +188,7 @@ def _generate(submission: Submission) -> list[GeneratedFile]:
         target_faces=submission.target_faces,
         bbox=submission.bbox,
         high_pack=submission.high_pack,
-        image=submission.images[0] if submission.images else None,
+        image=submission.image,
         preview=True,
     )
     return generate_files(request)

@@ -110,3 +110,9 @@ def test_admin_lists_tasks_and_resets(
     assert [t["prompt"] for t in tasks] == ["a cup"]
     assert admin.tasks == []
     assert admin.balance == 1000
+
+
+def test_admin_rejects_json_without_a_spec(admin_client: httpx2.Client) -> None:
+    response = admin_client.post("faults", json={"rules": "status=500"})
+
+    assert response.status_code == 400

@@ -216,3 +216,21 @@ def test_a_64_mib_synthetic_asset_streams_in_many_chunks_intact(emulator: Runnin
 
     assert received.hexdigest() == expected.hexdigest()
     assert chunks > 64
+
+
+def test_files_evicted_from_memory_come_back_identical_under_the_same_url(
+    start_emulator: StartEmulator, make_client: MakeClient, manual_clock: ManualClock
+) -> None:
+    emulator = start_emulator(speed=1.0, clock=manual_clock, file_cache_tasks=1)
+    client = make_client(emulator)
+    first = str(submitted(client, {"prompt": "a cup", **CHEAP})["uuid"])
+    second = str(submitted(client, {"prompt": "a vase", **CHEAP})["uuid"])
+    manual_clock.advance(70)
+
+    url = client.post("download", json={"task_uuid": first}).json()["list"][0]["url"]
+    before = httpx2.get(url).content
+    client.post("download", json={"task_uuid": second})  # evicts the first task's files
+    after = httpx2.get(url).content
+
+    assert before[:4] == b"glTF"
+    assert after == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 
 import anyio
@@ -121,3 +122,23 @@ def test_tasks_view_reports_each_task_with_its_jobs(
     assert task.tier == "Gen-2"
     assert task.cost == 0.5
     assert [job.uuid for job in task.jobs] == body["jobs"]["uuids"]  # type: ignore[index]
+
+
+def test_the_server_logs_no_access_lines_with_signatures_or_keys(
+    emulator: RunningEmulator,
+    client: httpx2.Client,
+    sentinel_api_key: str,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As after any logging.config.dictConfig that lets uvicorn's access logger propagate.
+    monkeypatch.setattr(logging.getLogger("uvicorn.access"), "propagate", True)
+    caplog.set_level(logging.DEBUG)
+    url = emulator.signed_url(10)
+
+    httpx2.get(url)
+    client.get("check_balance")
+
+    server_lines = [r.getMessage() for r in caplog.records if r.name.startswith("uvicorn")]
+    assert not [line for line in server_lines if "sig=" in line or sentinel_api_key in line]
+    assert not [r for r in caplog.records if r.name == "uvicorn.access"]
