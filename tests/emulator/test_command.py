@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
@@ -123,6 +125,27 @@ def test_faults_option_wins_over_the_environment() -> None:
         process.stop()
 
     assert code.status_code == 500
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_command_answers_curl() -> None:
+    with emulator_command("--api-key", KEY) as process:
+        out = subprocess.run(
+            [
+                "curl",
+                "-s",
+                "-H",
+                f"Authorization: Bearer {KEY}",
+                f"{process.base_url}/check_balance",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout
+        process.stop()
+
+    assert json.loads(out) == {"balance": 100}
 
 
 @pytest.mark.parametrize(
