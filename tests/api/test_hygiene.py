@@ -68,7 +68,9 @@ async def test_keys_handles_and_signed_urls_never_reach_logs_errors_or_reprs(
     clock.advance(10_000)
     await rodin.status(task.subscription_key)
     emulator.faults.add("asset=truncate")
-    fetched = await download_task(rodin, http, task.task_uuid, settings=rodin_settings)
+    fetched = await download_task(
+        rodin, http, task.task_uuid, settings=rodin_settings, policy=rodin.policy
+    )
     wrong = RodinClient(http, settings=rodin_settings, api_key=WRONG_KEY)
     await expect(AuthError, wrong.submit(CHAIR))
     await expect(AuthError, wrong.status(task.subscription_key))
@@ -77,7 +79,9 @@ async def test_keys_handles_and_signed_urls_never_reach_logs_errors_or_reprs(
     emulator.faults.clear()
     emulator.faults.add("rodin=drop:accept")
     await expect(OutcomeUnknownError, rodin.submit(CHAIR))
-    offline = RodinClient(http, settings=rodin_settings, base_url=closed_port_url())
+    offline = RodinClient(
+        http, settings=rodin_settings, base_url=closed_port_url(), policy=rodin.policy
+    )
     await expect(TransportError, offline.balance())
     emulator.faults.add("asset=expired:times=*")
     await expect(
@@ -141,11 +145,13 @@ async def test_failures_leave_no_connection_open(
     clock: ManualClock,
 ) -> None:
     port = int(emulator.base_url.split(":")[2].split("/")[0])
-    policy = RetryPolicy.from_settings(rodin_settings, sleep=sleeper)
+    policy = RetryPolicy.from_settings(rodin_settings, attempts=2, sleep=sleeper)
     http = httpx2.AsyncClient(timeout=httpx2.Timeout(5.0, read=rodin_settings.read_timeout))
     rodin = RodinClient(http, settings=rodin_settings, policy=policy)
     task = await rodin.submit(CHAIR)
     clock.advance(10_000)
+    async with httpx2.AsyncClient() as patient:  # the first listing builds the files: slow
+        items = await RodinClient(patient, settings=rodin_settings).download_list(task.task_uuid)
     assert client_connections(port) == 1  # the pooled keep-alive connection
 
     for _ in range(3):
@@ -158,7 +164,9 @@ async def test_failures_leave_no_connection_open(
             await rodin.submit(CHAIR)
         emulator.faults.add("asset=truncate:times=*")
         with pytest.raises(IncompleteDownloadError):
-            await download_task(rodin, http, task.task_uuid, settings=rodin_settings, policy=policy)
+            await download_task(
+                rodin, http, task.task_uuid, settings=rodin_settings, items=items, policy=policy
+            )
         emulator.faults.clear()
 
     assert client_connections(port) <= 1
