@@ -94,15 +94,20 @@ def _uniform(
 
 
 def _wood(finish: Finish, s: Float, t: Float, noise: ValueNoise) -> PatternSample:
-    warp = noise.fbm(s * 2.5, t * 0.35, 4) * 7.0
-    rings = 0.5 + 0.5 * np.sin(2 * np.pi * (s * 22.0 + warp))
-    fine = noise.value(s * 300.0, t * 12.0)
-    dark = _rgb(finish) * 0.62
-    light = np.clip(_rgb(finish) * 1.12, 0, 1)
-    colour = _mix(dark, light, rings**1.5 * 0.8 + fine * 0.2)
-    height = rings * 0.6 + fine * 0.4
-    roughness = np.clip(finish.roughness + (rings - 0.5) * 0.12, 0.05, 1.0)
-    return PatternSample(colour, height, roughness, _flat(finish, s, finish.metallic))
+    warp = noise.fbm(s * 2.5, t * 0.35, 4) * 5.0
+    rings = 0.5 + 0.5 * np.sin(2 * np.pi * (s * 34.0 + warp))
+    fine = noise.value(s * 420.0, t * 14.0)
+    patches = noise.fbm(s * 1.5 + 11.0, t * 1.5, 3)
+    dark = _rgb(finish) * 0.7
+    light = np.clip(_rgb(finish) * 1.1, 0, 1)
+    colour = _mix(dark, light, rings**1.3 * 0.65 + fine * 0.35)
+    warmth = np.array([0.05, 0.015, -0.03])
+    colour = colour * (0.9 + 0.2 * patches)[..., None] + (patches - 0.5)[..., None] * warmth
+    height = rings * 0.5 + fine * 0.5
+    roughness = np.clip(finish.roughness + (rings - 0.5) * 0.12 + (fine - 0.5) * 0.08, 0.05, 1.0)
+    return PatternSample(
+        np.clip(colour, 0, 1), height, roughness, _flat(finish, s, finish.metallic)
+    )
 
 
 def _metal(finish: Finish, s: Float, t: Float, noise: ValueNoise) -> PatternSample:
