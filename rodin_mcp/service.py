@@ -71,6 +71,7 @@ logger = logging.getLogger(__name__)
 SANDBOX_API_KEY = "rodin-mcp-sandbox"
 SANDBOX_LEDGER_SCOPE = "sandbox"
 LEDGER_FILE = "ledger.sqlite3"
+SANDBOX_JOURNAL = "sandbox-emulator.jsonl"
 FINAL_STATES: frozenset[str] = frozenset({"done", "failed"})
 
 StatusCallback = Callable[[StatusResult], Awaitable[None]]
@@ -558,7 +559,11 @@ async def open_service(settings: Settings) -> AsyncGenerator[RodinService]:
         if settings.sandbox:
             from rodin_mcp.emulator import EmulatorConfig, serve_emulator
 
-            config = EmulatorConfig(api_key=SANDBOX_API_KEY, speed=settings.sandbox_speed)
+            config = EmulatorConfig(
+                api_key=SANDBOX_API_KEY,
+                speed=settings.sandbox_speed,
+                journal=settings.data_dir / SANDBOX_JOURNAL,
+            )
             running = await stack.enter_async_context(serve_emulator(config))
             client = RodinClient(
                 http,

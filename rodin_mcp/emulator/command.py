@@ -15,6 +15,7 @@ import logging
 import os
 import signal
 import sys
+from pathlib import Path
 
 from rodin_mcp.emulator.config import DEFAULT_STARTING_BALANCE, EmulatorConfig
 from rodin_mcp.emulator.runner import RunningEmulator, serve_emulator
@@ -50,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     add("--preview-job-fails", action="store_true", help="preview_render jobs always fail")
     add("--synthetic-asset-bytes", type=int, default=0, help="add synthetic.bin of this size")
     add("--seed", type=int, default=0, help="seed for fault probabilities and default seeds")
+    add("--journal", type=Path, help="keep tasks in this file so they survive a restart")
     return parser
 
 
@@ -75,6 +77,7 @@ def main(argv: list[str]) -> int:
             preview_job_fails=args.preview_job_fails,
             synthetic_asset_bytes=args.synthetic_asset_bytes,
             seed=args.seed,
+            journal=args.journal,
         )
     except ValueError as exc:
         sys.stderr.write(f"rodin-mcp emulator: {exc}\n")

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from rodin_mcp.emulator.faults import FaultPlan
@@ -43,6 +44,8 @@ class EmulatorConfig:
         seed: Seeds the fault plan's probabilities and the default generation seeds.
         file_cache_tasks: How many tasks keep their generated files in memory; older ones are
             regenerated (byte-identical) when asked for again.
+        journal: If set, accepted tasks are appended to this file and reloaded (with their
+            bills) when an emulator starts, so tasks outlive the process (sandbox mode).
     """
 
     api_key: str | None = field(default=None, repr=False)
@@ -60,6 +63,7 @@ class EmulatorConfig:
     clock: Callable[[], float] = time.time
     seed: int = 0
     file_cache_tasks: int = 16
+    journal: Path | None = None
 
     def __post_init__(self) -> None:
         if self.api_key is not None and not self.api_key.strip():

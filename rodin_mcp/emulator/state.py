@@ -32,6 +32,7 @@ from rodin_mcp.emulator.error_codes import (
 from rodin_mcp.emulator.faults import FaultPlan
 from rodin_mcp.emulator.form_values import FormFields
 from rodin_mcp.emulator.jobs import plan_jobs
+from rodin_mcp.emulator.journal import TaskJournal
 from rodin_mcp.emulator.request_log import RequestLog
 from rodin_mcp.emulator.signing import Signer
 from rodin_mcp.emulator.submission import read_submission
@@ -75,6 +76,11 @@ class EmulatorState:
         self.signer = Signer(config.url_ttl_seconds, config.clock)
         self._seeds = random.Random(config.seed)
         self._stalls: set[anyio.CancelScope] = set()
+        self._journal = TaskJournal(config.journal) if config.journal is not None else None
+        if self._journal is not None:
+            for task in self._journal.load():
+                self.tasks.add(task)
+                self.account.charge(task.submission.cost)
 
     # --- access -------------------------------------------------------------------------------
 
@@ -128,6 +134,8 @@ class EmulatorState:
             created_at=now,
         )
         self.tasks.add(task)
+        if self._journal is not None:
+            self._journal.append(task)
         body: dict[str, object] = {
             "message": "Submitted.",
             "prompt": submission.prompt,
@@ -224,6 +232,8 @@ class EmulatorState:
     def reset(self) -> None:
         """Back to a fresh start: no tasks, no log, no faults, the starting balance."""
         self.tasks.clear()
+        if self._journal is not None:
+            self._journal.clear()
         self.requests.clear()
         self.faults.clear()
         self.account.reset()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from mcp import Client
 
 from rodin_mcp.emulator import RunningEmulator
 from rodin_mcp.server import build_server
 from rodin_mcp.settings import Settings
-from tests.server.conftest import structured
+from tests.server.conftest import FAST_POLLING, structured
 
 pytestmark = pytest.mark.anyio
 
@@ -67,3 +69,28 @@ async def test_a_task_submitted_elsewhere_is_followed_with_its_subscription_key(
         assert status["state"] == "done"
         files = structured(await here.call_tool("list_downloads", {"task_uuid": made["task_uuid"]}))
         assert files["files"]
+
+
+async def test_sandbox_tasks_survive_a_restart_of_the_server(tmp_path: Path) -> None:
+    settings = Settings(
+        sandbox=True,
+        sandbox_speed=1000,
+        output_dir=tmp_path / "out",
+        data_dir=tmp_path / "data",
+        **FAST_POLLING,
+    )
+    async with Client(build_server(settings)) as first:
+        made = structured(await first.call_tool("generate_3d", {"prompt": "a mug"}))
+    async with Client(build_server(settings)) as second:
+        status = structured(
+            await second.call_tool(
+                "check_status", {"task_uuid": made["task_uuid"], "wait_seconds": 20}
+            )
+        )
+        assert status["state"] == "done"
+        files = structured(
+            await second.call_tool("list_downloads", {"task_uuid": made["task_uuid"]})
+        )["files"]
+        assert any(f["name"].endswith(".glb") for f in files)
+        balance = structured(await second.call_tool("check_balance", {}))
+        assert balance["sandbox"] is True
