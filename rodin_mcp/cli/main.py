@@ -1,7 +1,10 @@
 """Entry point of the `rodin-mcp` console script.
 
-``rodin-mcp`` with no arguments serves MCP over stdio (what MCP hosts run). Sub-commands are
-imported lazily, so starting the stdio server loads nothing it does not need.
+``rodin-mcp`` with no arguments serves MCP over stdio (what MCP hosts run). ``serve`` and
+``emulator`` run the servers; the people's commands (``demo``, ``generate``, ``status``,
+``download``, ``tasks``, ``balance``, ``config``) live in :mod:`rodin_mcp.cli.app`. Everything
+is imported lazily, so starting the stdio server loads no command module and no presentation
+library.
 """
 
 from __future__ import annotations
@@ -11,11 +14,22 @@ import logging
 import sys
 from collections.abc import Sequence
 
-__all__ = ["build_parser", "main"]
+from rodin_mcp.cli.command_names import PEOPLE_COMMANDS
+from rodin_mcp.cli.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_USAGE = 2
+__all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+
+EPILOG = """\
+examples:
+  rodin-mcp demo                       try it now: sandbox generation, no key needed
+  rodin-mcp generate "a wooden chair" --wait
+  rodin-mcp tasks
+  rodin-mcp                            serve MCP over stdio (what MCP hosts run)
+  rodin-mcp serve --http --port 8000   serve MCP over Streamable HTTP
+
+run 'rodin-mcp COMMAND --help' for a command's options.
+exit codes: 0 ok, 1 error, 2 usage, 3 task failed, 4 timeout, 130 interrupted (Ctrl-C)
+"""
 
 
 def _configure_logging(verbose: bool) -> None:
@@ -27,12 +41,14 @@ def _configure_logging(verbose: bool) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the server commands (people's commands register their own)."""
+    """The parser of the server commands; the people's commands are listed, parsed elsewhere."""
     parser = argparse.ArgumentParser(
         prog="rodin-mcp",
         description=(
             "MCP server for Hyper3D Rodin 3D generation. With no command, serves MCP over stdio."
         ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--sandbox", action="store_true", help="use the embedded emulator")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
@@ -45,7 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "emulator", help="run the Rodin-compatible emulator (see: rodin-mcp emulator --help)"
     )
+    for name, summary in PEOPLE_COMMANDS.items():
+        commands.add_parser(name, help=summary, add_help=False)
     return parser
+
+
+def _command_name(args: Sequence[str]) -> str | None:
+    # Every option before the command is a flag, so the first bare word is the command.
+    return next((a for a in args if not a.startswith("-")), None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,6 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from rodin_mcp.emulator.command import main as emulator_main
 
         return emulator_main(args_list[1:])
+    if _command_name(args_list) in PEOPLE_COMMANDS:
+        from rodin_mcp.cli.app import run
+
+        return run(args_list)
     args = build_parser().parse_args(args_list)
     _configure_logging(args.verbose)
     return _serve(args)

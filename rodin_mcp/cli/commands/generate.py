@@ -1,0 +1,55 @@
+"""``rodin-mcp generate``: submit a generation; with ``--wait``, wait and download it too."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from rodin_mcp.cli.commands.steps import FollowOutcome, follow_to_files
+from rodin_mcp.cli.exit_codes import EXIT_OK
+from rodin_mcp.cli.generation_options import generation_options_from
+from rodin_mcp.cli.rendering import show_generated
+from rodin_mcp.cli.session import CommandContext
+
+__all__ = ["absolute_image_reference", "run_generate"]
+
+_URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")  # two letters or more: not a drive
+
+
+def absolute_image_reference(reference: str) -> str:
+    """A path as typed by a person made absolute (URIs and URLs are left as they are)."""
+    if _URI_SCHEME.match(reference):
+        return reference
+    return str(Path(reference).expanduser().absolute())
+
+
+async def run_generate(ctx: CommandContext) -> int:
+    """Submit; then either say how to follow the task, or follow it to its files."""
+    args, output, service = ctx.args, ctx.output, ctx.service
+    given: list[str] = args.images or []
+    images = [absolute_image_reference(r) for r in given]
+    options = generation_options_from(args, args.prompt)
+    ctx.resume.phase = "submitting"
+    # In the sandbox an earlier command's identical task died with its emulator: never reuse it.
+    generated = await service.generate(options, images, force_new=args.force_new or service.sandbox)
+    ctx.resume.phase, ctx.resume.task_uuid = "waiting", generated.task_uuid
+    show_generated(output, generated)
+    if not args.wait:
+        if output.json_mode:
+            output.json(generated.model_dump(mode="json"))
+        elif service.sandbox:
+            output.note(
+                "Sandbox tasks live only inside the command that submitted them; add --wait "
+                "to wait for this one and download its files."
+            )
+        else:
+            task = generated.task_uuid
+            output.text("Next:")
+            output.text(f"  rodin-mcp status {task} --wait")
+            output.text(f"  rodin-mcp download {task}")
+        return EXIT_OK
+    outcome = FollowOutcome(generated)
+    code = await follow_to_files(ctx, outcome, give_up_after=args.timeout, folder=args.out)
+    if output.json_mode:
+        output.json(outcome.as_json())
+    return code

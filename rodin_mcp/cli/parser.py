@@ -1,0 +1,247 @@
+"""The argument parser of the people's commands, with examples in every ``--help``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rodin_mcp.cli.command_names import PEOPLE_COMMANDS
+from rodin_mcp.cli.generation_options import add_generation_options
+
+__all__ = [
+    "DEFAULT_DEMO_PROMPT",
+    "DEFAULT_DEMO_TIMEOUT",
+    "DEFAULT_WAIT_TIMEOUT",
+    "build_people_parser",
+]
+
+DEFAULT_DEMO_PROMPT = "a wooden chair"
+DEFAULT_DEMO_TIMEOUT = 120.0
+DEFAULT_WAIT_TIMEOUT = 1800.0
+EXIT_CODES = (
+    "exit codes: 0 ok, 1 error, 2 usage, 3 task failed, 4 timeout (the task keeps running),\n"
+    "130 interrupted by Ctrl-C (the task keeps running; the hint says how to resume)"
+)
+
+_EXAMPLES = {
+    "demo": """\
+examples:
+  rodin-mcp demo
+  rodin-mcp demo "a red teapot"
+  rodin-mcp demo --json > demo.json""",
+    "generate": """\
+examples:
+  rodin-mcp generate "a wooden chair"                      submit and return at once
+  rodin-mcp generate "a wooden chair" --wait               wait, then download the files
+  rodin-mcp generate --image ./chair.png --tier Gen-2 --geometry-file-format fbx --wait
+  rodin-mcp generate "a robot" --tier Sketch --seed 42 --wait --out ./models
+  rodin-mcp generate "a vase" --sandbox --wait             try it without a key""",
+    "status": """\
+examples:
+  rodin-mcp status 062a023b-fcfe-4b98-bb87-5311d80ccfe4
+  rodin-mcp status 062a023b-fcfe-4b98-bb87-5311d80ccfe4 --wait
+  rodin-mcp status 062a023b-fcfe-4b98-bb87-5311d80ccfe4 --wait 300 --json""",
+    "download": """\
+examples:
+  rodin-mcp download 062a023b-fcfe-4b98-bb87-5311d80ccfe4
+  rodin-mcp download 062a023b-fcfe-4b98-bb87-5311d80ccfe4 --out ./models""",
+    "tasks": """\
+examples:
+  rodin-mcp tasks
+  rodin-mcp tasks --limit 5 --json
+  rodin-mcp tasks --sandbox                                tasks of the sandbox""",
+    "balance": """\
+examples:
+  rodin-mcp balance
+  rodin-mcp balance --json""",
+    "config": """\
+examples:
+  rodin-mcp config
+  RODIN_OUTPUT_DIR=~/models rodin-mcp config --json""",
+}
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return value
+
+
+def _folder(text: str) -> Path:
+    return Path(text).expanduser().absolute()
+
+
+def _limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 1000:
+        raise argparse.ArgumentTypeError("must be from 1 to 1000")
+    return value
+
+
+def _common_options(suppress: bool) -> argparse.ArgumentParser:
+    # On the sub-commands the defaults are suppressed so the top-level flags are not overwritten.
+    default: object = argparse.SUPPRESS if suppress else False
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--sandbox",
+        action="store_true",
+        default=default,
+        help="use the embedded emulator: no API key, no real credits",
+    )
+    common.add_argument(
+        "--json",
+        action="store_true",
+        default=default,
+        help="print one JSON document on stdout and nothing else there",
+    )
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=default, help="log more to stderr"
+    )
+    return common
+
+
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],  # pyright: ignore[reportPrivateUsage]
+    name: str,
+    description: str,
+) -> argparse.ArgumentParser:
+    return commands.add_parser(
+        name,
+        parents=[_common_options(suppress=True)],
+        help=PEOPLE_COMMANDS[name],
+        description=description,
+        epilog=_EXAMPLES[name] + "\n\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _add_wait_timeout(parser: argparse.ArgumentParser, default: float) -> None:
+    parser.add_argument(
+        "--timeout",
+        type=_positive_seconds,
+        default=default,
+        metavar="SECONDS",
+        help=f"stop waiting after this long, exit code 4 (default {default:g})",
+    )
+
+
+def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:  # pyright: ignore[reportPrivateUsage]
+    demo = _command(
+        commands,
+        "demo",
+        "Generate a model in the sandbox (the embedded emulator: no key, no credits), wait for "
+        "it with live progress, download and inspect the files, then show how to connect an "
+        "MCP host. Files go to the usual output folder (RODIN_OUTPUT_DIR).",
+    )
+    demo.add_argument(
+        "prompt",
+        nargs="?",
+        default=DEFAULT_DEMO_PROMPT,
+        help=f'what to generate (default "{DEFAULT_DEMO_PROMPT}")',
+    )
+    _add_wait_timeout(demo, DEFAULT_DEMO_TIMEOUT)
+
+
+def _add_generate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:  # pyright: ignore[reportPrivateUsage]
+    generate = _command(
+        commands,
+        "generate",
+        "Submit a Rodin generation from a prompt and/or up to 5 images. Spends credits (0.5 "
+        "for most tiers) unless --sandbox. An identical request within 10 minutes reuses the "
+        "existing task instead of paying again (--force-new to submit anyway).",
+    )
+    generate.add_argument("prompt", nargs="?", help="what to generate, in plain words")
+    generate.add_argument(
+        "--image",
+        dest="images",
+        action="append",
+        metavar="PATH",
+        help="input image: a path, file:/data: URI or http(s) URL (repeat for up to 5)",
+    )
+    generate.add_argument(
+        "--wait", action="store_true", help="wait until the task finishes, then download it"
+    )
+    _add_wait_timeout(generate, DEFAULT_WAIT_TIMEOUT)
+    generate.add_argument(
+        "--out", type=_folder, metavar="DIR", help="with --wait: download into DIR"
+    )
+    generate.add_argument(
+        "--force-new",
+        action="store_true",
+        help="submit even if an identical request was made recently (may bill again)",
+    )
+    add_generation_options(generate)
+
+
+def _add_task_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:  # pyright: ignore[reportPrivateUsage]
+    status = _command(
+        commands,
+        "status",
+        "Show where a task stands. With --wait, wait until it is done or failed (polling "
+        "politely), up to SECONDS (default 1800).",
+    )
+    status.add_argument("task", help="the task uuid (from generate, tasks, or the assistant)")
+    status.add_argument(
+        "--wait",
+        nargs="?",
+        type=_positive_seconds,
+        const=DEFAULT_WAIT_TIMEOUT,
+        metavar="SECONDS",
+        help="wait until the task finishes, at most SECONDS (default 1800); exit code 4 after",
+    )
+    status.add_argument(
+        "--subscription-key",
+        metavar="KEY",
+        help="the task's subscription key, for a task this computer's ledger does not know",
+    )
+    download = _command(
+        commands,
+        "download",
+        "Download a finished task's files (verified, atomic) into its folder under the output "
+        "folder, or into --out DIR.",
+    )
+    download.add_argument("task", help="the task uuid")
+    download.add_argument("--out", type=_folder, metavar="DIR", help="download into DIR")
+
+
+def _add_account_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:  # pyright: ignore[reportPrivateUsage]
+    tasks = _command(
+        commands,
+        "tasks",
+        "List recent tasks from the local ledger, newest first (sandbox tasks with --sandbox).",
+    )
+    tasks.add_argument(
+        "--limit", type=_limit, default=20, metavar="N", help="how many (default 20)"
+    )
+    _command(commands, "balance", "Show the Rodin account's credit balance.")
+    _command(
+        commands,
+        "config",
+        "Show the effective settings (secrets hidden) and where each value comes from: an "
+        "argument, a RODIN_* environment variable, or the default.",
+    )
+
+
+def build_people_parser() -> argparse.ArgumentParser:
+    """The parser of ``demo``, ``generate``, ``status``, ``download``, ``tasks``, ``balance``
+    and ``config``."""
+    parser = argparse.ArgumentParser(
+        prog="rodin-mcp",
+        parents=[_common_options(suppress=False)],
+        description="Drive Hyper3D Rodin from the command line.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_demo(commands)
+    _add_generate(commands)
+    _add_task_commands(commands)
+    _add_account_commands(commands)
+    return parser

@@ -1,0 +1,192 @@
+"""How results look to a person: short summaries, aligned tables, colour on terminals only."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rodin_mcp.cli.formatting import format_duration, format_size, format_when
+from rodin_mcp.cli.host_setup import (
+    ServerCommand,
+    claude_code_command,
+    claude_desktop_config,
+    claude_desktop_config_path,
+)
+from rodin_mcp.cli.output import Output
+from rodin_mcp.cli.progress import JOB_STYLES, STATE_STYLES, job_label
+from rodin_mcp.cli.settings_sources import SettingValue
+from rodin_mcp.inspect import ModelFacts
+from rodin_mcp.results import (
+    BalanceResult,
+    DownloadsResult,
+    GenerateResult,
+    StatusResult,
+    TasksResult,
+)
+
+__all__ = [
+    "show_balance",
+    "show_config",
+    "show_files",
+    "show_generated",
+    "show_host_setup",
+    "show_model",
+    "show_status",
+    "show_tasks",
+]
+
+
+def _mode(sandbox: bool) -> str:
+    return "sandbox, no real credits" if sandbox else "real Rodin API"
+
+
+def show_generated(output: Output, result: GenerateResult) -> None:
+    """What was submitted (or reused)."""
+    verb = "Reused recent identical task" if result.reused else "Submitted task"
+    output.text(f"{verb} {result.task_uuid}", style="bold")
+    prompt = f'"{result.prompt}"' if result.prompt else "(images only)"
+    output.text(
+        f"  {prompt}, tier {result.tier}, {result.estimated_credits:g} credits "
+        f"({_mode(result.sandbox)})"
+    )
+
+
+def show_status(output: Output, status: StatusResult) -> None:
+    """A task's state and its jobs."""
+    from rich.text import Text
+
+    line = Text(f"Task {status.task_uuid}: ")
+    line.append(status.state, style=STATE_STYLES.get(status.state, ""))
+    line.append(f"  ({format_duration(status.elapsed_seconds)} since submission)", style="dim")
+    output.show(line)
+    for i, job in enumerate(status.jobs):
+        row = Text(f"  {job_label(i, job.uuid)}  ")
+        row.append(job.status, style=JOB_STYLES.get(job.status, ""))
+        output.show(row)
+
+
+def _aligned(output: Output, rows: list[tuple[str, str]]) -> None:
+    width = max((len(label) for label, _ in rows), default=0)
+    for label, value in rows:
+        output.text(f"  {label.ljust(width)}  {value}")
+
+
+def show_files(output: Output, downloads: DownloadsResult) -> None:
+    """The downloaded files and their folder."""
+    output.text(f"Files in {downloads.output_dir}", style="bold")
+    _aligned(output, [(f.name, format_size(f.size)) for f in downloads.files])
+    if downloads.preview_path:
+        output.text(f"Preview: {downloads.preview_path}")
+
+
+def _dimensions(facts: ModelFacts) -> str | None:
+    box = facts.bounding_box
+    if box is None:
+        return None
+    x, y, z = box.size
+    unit = " m" if facts.format == "glb" else ""  # glTF's unit is the metre
+    return f"{x:.3f} x {y:.3f} x {z:.3f}{unit} (width x height x depth)"
+
+
+def show_model(output: Output, facts: ModelFacts) -> None:
+    """The inspection summary of a model file."""
+    name = Path(facts.path).name
+    size = format_size(facts.file_size)
+    output.text(f"Model {name} ({facts.format.upper()}, {size})", style="bold")
+    rows: list[tuple[str, str]] = []
+    if facts.vertex_count is not None:
+        rows.append(("vertices", f"{facts.vertex_count:,}"))
+    if facts.triangle_count is not None:
+        rows.append(("triangles", f"{facts.triangle_count:,}"))
+    dimensions = _dimensions(facts)
+    if dimensions is not None:
+        rows.append(("size", dimensions))
+    if facts.materials:
+        rows.append(("materials", ", ".join(facts.materials)))
+    for texture in facts.textures:
+        pixels = f"{texture.width}x{texture.height}" if texture.width else "size unknown"
+        kind = (texture.mime_type or "").removeprefix("image/").upper() or "image"
+        role = texture.role or texture.name
+        rows.append(("texture", f"{role}: {pixels} {kind}, {format_size(texture.byte_size)}"))
+    rows += [("note", note) for note in facts.notes]
+    _aligned(output, rows)
+
+
+def show_host_setup(output: Output, server: ServerCommand) -> None:
+    """How to connect an MCP host, and how to switch to the real API."""
+    snippet = json.dumps(claude_desktop_config(server, sandbox=True), indent=2)
+    output.text("Connect an MCP host", style="bold")
+    output.text(f"  Claude Desktop: add this to {claude_desktop_config_path()}")
+    output.text("  (Settings > Developer > Edit Config), then restart Claude Desktop:")
+    output.text(snippet)
+    output.text(f"  Claude Code:    {claude_code_command(server, sandbox=True)}")
+    output.text("")
+    output.text("Use the real Rodin API", style="bold")
+    output.text(
+        "  Get a key at https://hyper3d.ai/api-dashboard (a Business subscription is needed),"
+    )
+    output.text('  then drop "--sandbox" and set the key in the host\'s "env":')
+    output.text(json.dumps(claude_desktop_config(server, sandbox=False), indent=2))
+    output.text("  On the command line: export RODIN_API_KEY=<your key>, then")
+    output.text('  rodin-mcp generate "a wooden chair" --wait   (spends 0.5 credit)')
+
+
+def show_tasks(output: Output, tasks: TasksResult, *, sandbox: bool) -> None:
+    """Recent tasks as an aligned table."""
+    from rich.table import Table
+    from rich.text import Text
+
+    if not tasks.tasks:
+        mode = "sandbox" if sandbox else "real-API"
+        output.text(f"No {mode} tasks in the ledger yet.")
+        return
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("submitted", "task", "state", "tier", "credits", "prompt", "folder"):
+        table.add_column(column, no_wrap=column in ("submitted", "task"))
+    for task in tasks.tasks:
+        prompt = task.prompt or "(images)"
+        cells = [
+            format_when(task.submitted_at),
+            task.task_uuid or "-",
+            task.state,
+            task.tier or "-",
+            f"{task.estimated_credits:g}",
+            prompt if len(prompt) <= 40 else prompt[:39] + "~",
+            task.output_dir or "-",
+        ]
+        texts = [Text(cell) for cell in cells]
+        texts[2].stylize(STATE_STYLES.get(task.state, "magenta"))
+        table.add_row(*texts)
+    output.table(table)
+
+
+def show_balance(output: Output, balance: BalanceResult) -> None:
+    """The credit balance."""
+    output.text(f"Balance: {balance.balance:g} credits ({_mode(balance.sandbox)})", style="bold")
+    output.text(
+        f"  This command may spend up to {balance.session_budget:g} credits (RODIN_MAX_CREDITS)."
+    )
+
+
+def show_config(output: Output, values: list[SettingValue], notes: list[str]) -> None:
+    """The effective settings with their sources."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("setting", "value", "source", "variable"):
+        table.add_column(column)
+    for item in values:
+        shown = item.value
+        if isinstance(shown, list):
+            shown = ", ".join(shown) or "(none)"
+        source_style = "dim" if item.source == "default" else "bold"
+        table.add_row(
+            item.name,
+            Text("(not set)" if shown is None else str(shown)),
+            Text(item.source, style=source_style),
+            Text(item.env_var, style="dim"),
+        )
+    output.table(table)
+    for note in notes:
+        output.text(note)

@@ -1,0 +1,66 @@
+"""The stdio MCP server starts without loading the command line's presentation or commands."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.cli.helpers import clean_environment
+
+HEAVY = ("rich", "numpy", "PIL", "rodin_mcp.cli.app", "rodin_mcp.cli.commands", "rodin_mcp.inspect")
+
+CHECK = """
+import sys
+from rodin_mcp.cli.main import _command_name, build_parser
+args = build_parser().parse_args([])
+assert _command_name([]) is None and args.command is None
+loaded = [m for m in sys.modules if m.split(".")[0] in {"rich", "numpy", "PIL"}
+          or m.startswith(("rodin_mcp.cli.app", "rodin_mcp.cli.commands", "rodin_mcp.inspect"))]
+print(",".join(loaded))
+"""
+
+
+def imported_modules(importtime_log: str) -> set[str]:
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in importtime_log.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+
+
+def test_the_no_argument_path_of_the_command_line_loads_no_presentation_library(
+    tmp_path: Path,
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", CHECK],
+        env=clean_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""
+
+
+def test_serving_stdio_loads_no_command_module_numpy_or_pillow(tmp_path: Path) -> None:
+    # stdin at EOF: the server starts, sees the host close the pipe, and exits.
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "rodin_mcp"],
+        env=clean_environment(tmp_path),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    modules = imported_modules(done.stderr)
+    assert "rodin_mcp.server.transports" in modules  # the log is real: the server did start
+    # rich is absent from this list on purpose: the MCP SDK's MCPServer imports rich.logging
+    # itself when rich is installed (mcp/server/mcpserver/utilities/logging.py).
+    unexpected = {m for m in modules if m.split(".")[0] in {"numpy", "PIL"}}
+    unexpected |= {m for m in modules if m.startswith(HEAVY[3:])}
+    assert unexpected == set()
