@@ -372,7 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SystemExit("--rounds must be >= 1")
     print(
         f"bench_startup: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}"
-        f", {os.cpu_count()} CPUs, {platform.machine()}"
+        f", {os.cpu_count()} CPUs, {platform.machine()}, load average {os.getloadavg()[0]:.1f}"
     )
     with tempfile.TemporaryDirectory(prefix="rodin-bench-startup-") as scratch:
         root = Path(scratch)

@@ -275,6 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"bench_status_overhead: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python "
         f"{platform.python_version()}, {os.cpu_count()} CPUs, emulator speed {EMULATOR_SPEED}"
+        f", load average {os.getloadavg()[0]:.1f}"
     )
     shm_root = None if args.no_shm or not Path("/dev/shm").is_dir() else "/dev/shm"
     config = EmulatorConfig(api_key=API_KEY, speed=EMULATOR_SPEED)

@@ -323,6 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"bench_waiters: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python "
         f"{platform.python_version()}, {os.cpu_count()} CPUs, mode {args.mode}"
+        f", load average {os.getloadavg()[0]:.1f}"
     )
     config = EmulatorConfig(
         api_key=API_KEY,
