@@ -24,8 +24,9 @@ def load_json(path: Path) -> Any:
 def test_server_json_is_valid_against_the_registry_schema() -> None:
     schema = load_json(SCHEMA)
     document = load_json(ROOT / "server.json")
-    errors = list(Draft7Validator(schema, format_checker=FormatChecker()).iter_errors(document))
-    assert errors == [], [e.message for e in errors]
+    validator: Any = Draft7Validator(schema, format_checker=FormatChecker())
+    errors = [str(error.message) for error in validator.iter_errors(document)]
+    assert errors == []
 
 
 def test_versions_agree_across_pyproject_server_json_and_the_package() -> None:
