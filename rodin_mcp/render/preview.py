@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from rodin_mcp.formats.mesh import Material, Mesh
+from rodin_mcp.render.colour import linear_to_srgb8, srgb8_to_linear, srgb_to_linear
 from rodin_mcp.render.raster import rasterize
 
 __all__ = ["Camera", "render_preview", "render_rgb"]
@@ -77,30 +78,6 @@ def _decode(png: bytes | None) -> NDArray[np.uint8] | None:
         return None
     with Image.open(io.BytesIO(png)) as image:
         return np.asarray(image.convert("RGB"), dtype=np.uint8)
-
-
-_SRGB_TO_LINEAR = np.array(
-    [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in np.arange(256) / 255.0]
-)
-_LINEAR_STEPS = 4096
-_LINEAR_TO_SRGB = np.round(
-    np.array(
-        [
-            c * 12.92 if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055
-            for c in np.arange(_LINEAR_STEPS + 1) / _LINEAR_STEPS
-        ]
-    )
-    * 255.0
-).astype(np.uint8)
-
-
-def _srgb_to_linear(c: Float) -> Float:
-    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-
-
-def _to_srgb8(linear: NDArray[np.floating]) -> NDArray[np.uint8]:
-    index = np.round(np.clip(linear, 0.0, 1.0) * _LINEAR_STEPS).astype(np.int64)
-    return _LINEAR_TO_SRGB[index]
 
 
 def _background(
@@ -166,11 +143,11 @@ def _shade(
     factor = np.asarray(material.base_color_factor[:3], dtype=np.float32)
     base = _decode(material.base_color_png)
     if base is not None:
-        albedo = _sample_nearest(_SRGB_TO_LINEAR.astype(np.float32)[base], uv) * factor
+        albedo = _sample_nearest(srgb8_to_linear(base), uv) * factor
     elif mesh.material is not None:
         albedo = np.broadcast_to(factor, normals.shape).copy()
     else:
-        default = _srgb_to_linear(_DEFAULT_ALBEDO).astype(np.float32)
+        default = srgb_to_linear(_DEFAULT_ALBEDO).astype(np.float32)
         albedo = np.broadcast_to(default, normals.shape).copy()
     if material.unlit:
         return albedo.astype(np.float32)
@@ -245,7 +222,7 @@ def render_rgb(
                 coverage.barycentric.reshape(-1, 3)[where],
                 depth,
             )
-            image[where] = _to_srgb8(shaded)
+            image[where] = linear_to_srgb8(shaded)
     picture = Image.fromarray(image.reshape(full, full, 3), "RGB")
     return picture.reduce(supersample) if supersample > 1 else picture
 

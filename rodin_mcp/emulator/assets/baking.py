@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from rodin_mcp.render.colour import linear_to_srgb8, srgb8_to_linear
 from rodin_mcp.render.raster import rasterize
 
 __all__ = ["bake_shaded"]
@@ -28,15 +29,6 @@ def _vertex_light(
     rise = (positions[:, 1] - low) / max(high - low, 1e-9)
     occlusion = 0.7 + 0.3 * np.sqrt(rise)
     return (0.32 + 0.3 * sky + 0.75 * key) * occlusion
-
-
-def _srgb_to_linear(c: NDArray[np.float64]) -> NDArray[np.float64]:
-    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-
-
-def _linear_to_srgb(c: NDArray[np.float64]) -> NDArray[np.float64]:
-    c = np.clip(c, 0.0, 1.0)
-    return np.where(c <= 0.0031308, c * 12.92, 1.055 * np.power(c, 1 / 2.4) - 0.055)
 
 
 def _spread(
@@ -86,5 +78,5 @@ def bake_shaded(
         corners = tri[coverage.triangle[mask]]
         texel_light[mask] = np.sum(coverage.barycentric[mask] * light[corners], axis=1)
         texel_light = _spread(texel_light, mask, 3)
-    linear = _srgb_to_linear(base_color.astype(np.float64) / 255.0) * texel_light[:, :, None]
-    return np.round(_linear_to_srgb(linear) * 255.0).astype(np.uint8)
+    linear = srgb8_to_linear(base_color) * texel_light[:, :, None].astype(np.float32)
+    return linear_to_srgb8(linear)

@@ -69,6 +69,25 @@ def lathe(
     return Loft(tuple(Station(y, r, r) for r, y in profile), slot, placement(at), loop=loop)
 
 
+def smooth(points: list[tuple[float, float]], samples: int = 4) -> list[tuple[float, float]]:
+    """A Catmull-Rom curve through ``points`` (``samples`` points per segment, ends kept)."""
+    p = np.asarray(points, dtype=np.float64)
+    out: list[tuple[float, float]] = []
+    for i in range(len(p) - 1):
+        p0, p1, p2, p3 = p[max(i - 1, 0)], p[i], p[i + 1], p[min(i + 2, len(p) - 1)]
+        for k in range(samples):
+            t = k / samples
+            point = 0.5 * (
+                2 * p1
+                + (p2 - p0) * t
+                + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t * t
+                + (3 * p1 - p0 - 3 * p2 + p3) * t**3
+            )
+            out.append((float(point[0]), float(point[1])))
+    out.append((float(p[-1][0]), float(p[-1][1])))
+    return out
+
+
 def box(
     size: tuple[float, float, float],
     centre: tuple[float, float, float],
@@ -416,16 +435,10 @@ def _vase(rng: Rng, words: list[str]) -> ShapePlan:
         h * rng.uniform(0.1, 0.16),
         h * 0.17,
     )
-    profile = [
-        (0.0, 0.0),
-        (base, 0.0),
-        (belly, h * rng.uniform(0.3, 0.45)),
-        (neck, h * 0.8),
-        (lip, h),
-        (lip - 0.008, h),
-        (neck - 0.008, h * 0.8),
-        (0.0, h * 0.6),
-    ]
+    belly_y = h * rng.uniform(0.3, 0.45)
+    outer = smooth([(base, 0.0), (belly, belly_y), (neck, h * 0.8), (lip, h)], 10)
+    inner = smooth([(lip - 0.008, h), (neck - 0.008, h * 0.8), (belly * 0.5, h * 0.62)], 3)
+    profile = [(0.0, 0.0), *outer, *inner, (0.0, h * 0.6)]
     colours = ["#3d6fa8", "#c4553b", "#2f7f6f", "#d9c27a", "#8a4f9e"]
     colour = colours[int(rng.integers(len(colours)))]
     slots = {"body": Finish(_hex(colour), "ceramic", 0.0, 0.22)}

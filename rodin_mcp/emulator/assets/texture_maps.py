@@ -27,8 +27,11 @@ class ValueNoise:
 
     def __init__(self, seed: int) -> None:
         rng = np.random.default_rng(seed)
-        self._perm = np.concatenate([rng.permutation(256)] * 2).astype(np.int64)
-        self._values = rng.random(256)
+        perm = rng.permutation(256)
+        values = rng.random(256)
+        # lattice[i, j] = values[perm[(perm[i] + j) % 256]], flattened: one lookup per corner.
+        i, j = np.meshgrid(np.arange(256), np.arange(256), indexing="ij")
+        self._lattice = values[perm[(perm[i] + j) % 256]].reshape(-1)
 
     def value(self, x: Float, y: Float) -> Float:
         """Noise in [0, 1] at lattice coordinates ``x``, ``y``."""
@@ -36,13 +39,11 @@ class ValueNoise:
         fx, fy = x - xi, y - yi
         ix, iy = xi.astype(np.int64) & 255, yi.astype(np.int64) & 255
         sx, sy = fx * fx * (3 - 2 * fx), fy * fy * (3 - 2 * fy)
-        p = self._perm
-
-        def corner(dx: int, dy: int) -> Float:
-            return self._values[p[p[(ix + dx) & 255] + ((iy + dy) & 255)]]
-
-        top = corner(0, 0) * (1 - sx) + corner(1, 0) * sx
-        bottom = corner(0, 1) * (1 - sx) + corner(1, 1) * sx
+        row0, row1 = ix << 8, ((ix + 1) & 255) << 8
+        iy1 = (iy + 1) & 255
+        lattice = self._lattice
+        top = lattice[row0 + iy] * (1 - sx) + lattice[row1 + iy] * sx
+        bottom = lattice[row0 + iy1] * (1 - sx) + lattice[row1 + iy1] * sx
         return top * (1 - sy) + bottom * sy
 
     def fbm(self, x: Float, y: Float, octaves: int = 4) -> Float:
