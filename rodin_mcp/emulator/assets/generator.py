@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -144,11 +145,17 @@ def _png(pixels: NDArray[np.uint8]) -> bytes:
 
 
 def _image_pixels(data: bytes, size: int) -> NDArray[np.uint8] | None:
-    """The image as ``size`` x ``size`` RGB (alpha composited over white), Lanczos-resized."""
+    """The image as ``size`` x ``size`` RGB (alpha composited over white), Lanczos-resized.
+
+    Undecodable images and decompression bombs (Pillow's pixel limit) give None.
+    """
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            rgba = image.convert("RGBA")
-    except (OSError, ValueError, Image.DecompressionBombError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                image.draft("RGB", (size, size))  # JPEG: decode at a reduced scale when large
+                rgba = image.convert("RGBA")
+    except (OSError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         logger.warning("input image could not be decoded; using a procedural texture")
         return None
     white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))

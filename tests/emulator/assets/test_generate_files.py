@@ -383,3 +383,14 @@ def test_the_previews_of_a_chair_and_a_car_differ() -> None:
 def test_an_unknown_file_format_is_refused() -> None:
     with pytest.raises(ValueError, match="geometry_file_format"):
         generate_files(request(geometry_file_format="blend"))
+
+
+def test_a_decompression_bomb_is_not_decoded(caplog: pytest.LogCaptureFixture) -> None:
+    side = int((Image.MAX_IMAGE_PIXELS or 89_478_485) ** 0.5) + 100
+    bomb = io.BytesIO()
+    Image.new("L", (side, side)).save(bomb, format="PNG")
+
+    files = generate_files(request(image=bomb.getvalue()))
+
+    assert _glb_mesh(files).material is not None
+    assert "could not be decoded" in caplog.text
