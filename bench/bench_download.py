@@ -9,6 +9,9 @@ Transfer times exclude process start-up on both sides: ``curl -w %{time_total}``
 timer around :func:`rodin_mcp.downloads.download_task` inside our child. Our figure includes what
 curl does not do: SHA-256 of every byte, fsync, an atomic rename and ``task.json``.
 
+A third client, ``floor``, streams the same URL with bare ``httpx2`` and only hashes the bytes (no
+file): the ceiling of any downloader built on the Python HTTP stack, for reading the gap.
+
 Usage::
 
     .venv/bin/python bench/bench_download.py                 # 100 MiB and 1 GiB, 3 rounds
@@ -83,18 +86,26 @@ def wait_watching_rss(process: subprocess.Popen[bytes]) -> int:
 
 
 def run_ours(url: str, out_dir: Path, size: int) -> Run:
+    return run_python_child("ours", url, out_dir, size)
+
+
+def run_floor(url: str, out_dir: Path, size: int) -> Run:
+    return run_python_child("floor", url, out_dir, size)
+
+
+def run_python_child(client: str, url: str, out_dir: Path, size: int) -> Run:
     env = {**os.environ, URL_ENV: url}  # the signed URL stays out of the process list
     process = subprocess.Popen(
-        [sys.executable, __file__, "--child", str(out_dir)],
+        [sys.executable, __file__, "--child", str(out_dir), "--client", client],
         env=env,
         stdout=subprocess.PIPE,
     )
     assert process.stdout is not None
     report = process.stdout.read()
     if process.wait() != 0:
-        raise SystemExit(f"our downloader failed (exit {process.returncode})")
+        raise SystemExit(f"{client} failed (exit {process.returncode})")
     data = json.loads(report)
-    return Run("ours", size, data["seconds"], data["peak_rss_kib"], data["sha256"])
+    return Run(client, size, data["seconds"], data["peak_rss_kib"], data["sha256"])
 
 
 def run_curl(url: str, out_dir: Path, size: int) -> Run:
@@ -131,8 +142,33 @@ def expected_sha256(size: int) -> str:
     return digest.hexdigest()
 
 
-def child(out_dir: Path) -> None:
-    """Download the URL in $RODIN_BENCH_URL with our downloader; print seconds and sha256."""
+def floor_child() -> tuple[float, str]:
+    """Stream the URL with httpx2 alone, bytes hashed but neither written nor checked."""
+    import anyio
+    import httpx2
+
+    url = os.environ[URL_ENV]
+
+    async def main() -> tuple[float, str]:
+        digest = hashlib.sha256()
+        async with httpx2.AsyncClient() as http:
+            started = time.perf_counter()
+            async with http.stream("GET", url, headers={"Accept-Encoding": "identity"}) as body:
+                async for chunk in body.aiter_raw():
+                    digest.update(chunk)
+            return time.perf_counter() - started, digest.hexdigest()
+
+    return anyio.run(main)
+
+
+def child(out_dir: Path, client: str) -> None:
+    """Fetch the URL in $RODIN_BENCH_URL; print seconds, sha256 and peak RSS as JSON."""
+    seconds, digest = ours_child(out_dir) if client == "ours" else floor_child()
+    json.dump({"seconds": seconds, "sha256": digest, "peak_rss_kib": peak_rss_kib()}, sys.stdout)
+
+
+def ours_child(out_dir: Path) -> tuple[float, str]:
+    """Download the URL with our downloader (verified, fsynced, renamed, recorded)."""
     import anyio
     from pydantic import SecretStr
 
@@ -164,8 +200,7 @@ def child(out_dir: Path) -> None:
         file.path.unlink()
         return seconds, file.sha256
 
-    seconds, digest = anyio.run(main)
-    json.dump({"seconds": seconds, "sha256": digest, "peak_rss_kib": peak_rss_kib()}, sys.stdout)
+    return anyio.run(main)
 
 
 def bench(sizes: list[int], rounds: int, out_root: Path) -> list[Run]:
@@ -178,7 +213,9 @@ def bench(sizes: list[int], rounds: int, out_root: Path) -> list[Run]:
             url = emulator.signed_url(size)
             expected = expected_sha256(size)
             for number in range(rounds):
-                order = (run_ours, run_curl) if number % 2 == 0 else (run_curl, run_ours)
+                order = (run_ours, run_curl, run_floor)
+                if number % 2:
+                    order = order[::-1]
                 for runner in order:
                     run = runner(url, out_root, size)
                     if run.sha256 != expected:
@@ -196,18 +233,17 @@ def report(runs: list[Run]) -> None:
     print("| size | client | median MiB/s | runs (MiB/s) | peak RSS MiB (max) |")
     print("|---|---|---|---|---|")
     for size in sorted({r.size for r in runs}):
+        label = f"{size / MIB:.0f} MiB"
         medians: dict[str, float] = {}
-        for client in ("ours", "curl"):
+        for client in ("ours", "curl", "floor"):
             mine = [r for r in runs if r.size == size and r.client == client]
             medians[client] = statistics.median(r.mib_per_s for r in mine)
             each = ", ".join(f"{r.mib_per_s:.0f}" for r in mine)
             peak = max(r.peak_rss_kib for r in mine) / 1024
-            print(
-                f"| {size / MIB:.0f} MiB | {client} | {medians[client]:.0f} | {each} | {peak:.1f} |"
-            )
-        print(
-            f"| {size / MIB:.0f} MiB | ours/curl | {medians['ours'] / medians['curl']:.2f}x | | |"
-        )
+            print(f"| {label} | {client} | {medians[client]:.0f} | {each} | {peak:.1f} |")
+        for client in ("ours", "floor"):
+            ratio = medians[client] / medians["curl"]
+            print(f"| {label} | {client}/curl | {ratio:.2f}x | | |")
 
 
 def main() -> None:
@@ -215,9 +251,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="100M,1G", help="comma-separated sizes (100M,1G)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per size (alternating)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--client", default="ours", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
-        child(args.child)
+        child(args.child, args.client)
         return
     if shutil.which("curl") is None:
         raise SystemExit("curl is needed as the baseline")
