@@ -77,5 +77,5 @@ def claude_code_command(server: ServerCommand, *, sandbox: bool) -> str:
     """The ``claude mcp add`` line that registers the server with Claude Code."""
     words = [server.command, *server.args, *(["--sandbox"] if sandbox else [])]
     quoted = " ".join(f'"{w}"' if " " in w else w for w in words)
-    key = "" if sandbox else "-e RODIN_API_KEY=<your key> "
-    return f"claude mcp add rodin {key}-- {quoted}"
+    key = "" if sandbox else "--env RODIN_API_KEY=<your key> "
+    return f"claude mcp add --transport stdio {key}rodin -- {quoted}"

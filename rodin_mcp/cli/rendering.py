@@ -129,6 +129,8 @@ def show_host_setup(output: Output, server: ServerCommand) -> None:
     output.text(json.dumps(claude_desktop_config(server, sandbox=False), indent=2))
     output.text("  On the command line: export RODIN_API_KEY=<your key>, then")
     output.text('  rodin-mcp generate "a wooden chair" --wait   (spends 0.5 credit)')
+    output.text("")
+    output.text("Your sandbox tasks: rodin-mcp tasks --sandbox")
 
 
 def show_tasks(output: Output, tasks: TasksResult, *, sandbox: bool) -> None:
@@ -137,8 +139,10 @@ def show_tasks(output: Output, tasks: TasksResult, *, sandbox: bool) -> None:
     from rich.text import Text
 
     if not tasks.tasks:
-        mode = "sandbox" if sandbox else "real-API"
-        output.text(f"No {mode} tasks in the ledger yet.")
+        if sandbox:
+            output.text("No sandbox tasks in the ledger yet.")
+        else:
+            output.text("No real-API tasks in the ledger yet (sandbox tasks: add --sandbox).")
         return
     table = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("submitted", "task", "state", "tier", "credits", "prompt", "folder"):

@@ -18,7 +18,12 @@ import anyio
 from rodin_mcp.cli.exit_codes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TASK_FAILED
 from rodin_mcp.cli.output import Output
 from rodin_mcp.cli.settings_sources import load_settings
-from rodin_mcp.errors import RodinError, TaskFailedError
+from rodin_mcp.errors import (
+    BudgetExceededError,
+    RodinError,
+    TaskFailedError,
+    UnresolvedSubmissionError,
+)
 from rodin_mcp.service import RodinService, open_service
 
 __all__ = [
@@ -34,6 +39,14 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 Phase = Literal["starting", "submitting", "waiting", "downloading"]
+
+# The service's messages name the MCP tools' arguments; say what they are on the command line.
+_COMMAND_LINE_HINTS: dict[type[RodinError], str] = {
+    UnresolvedSubmissionError: (
+        "On the command line: check 'rodin-mcp tasks', then add --force-new to submit anyway."
+    ),
+    BudgetExceededError: "On the command line: set RODIN_MAX_CREDITS higher for this command.",
+}
 
 
 @dataclass
@@ -108,6 +121,9 @@ def _ending(raw: BaseException, output: Output, resume: ResumePoint) -> int:
     if isinstance(error, RodinError):
         code = EXIT_TASK_FAILED if isinstance(error, TaskFailedError) else EXIT_ERROR
         report_error(output, str(error), type(error).__name__, code)
+        hint = next((h for t, h in _COMMAND_LINE_HINTS.items() if isinstance(error, t)), None)
+        if hint is not None:
+            output.hint(hint)
         return code
     if not isinstance(error, Exception):
         raise raw
@@ -137,15 +153,12 @@ def _interrupted(output: Output, resume: ResumePoint) -> None:
         )
     elif task is None:
         output.hint("Interrupted.")
-    elif resume.sandbox:
-        output.hint(
-            f"Interrupted. Sandbox task {task} ended with this command (the sandbox lives only "
-            "as long as the command that started it); run the command again."
-        )
     else:
+        flag = " --sandbox" if resume.sandbox else ""
+        where = "in the sandbox" if resume.sandbox else "at Rodin"
         output.hint(
-            f"Interrupted. Task {task} keeps running at Rodin and is in the ledger; nothing is "
+            f"Interrupted. Task {task} keeps running {where} and is in the ledger; nothing is "
             "lost. To resume:\n"
-            f"  rodin-mcp status {task} --wait\n"
-            f"  rodin-mcp download {task}"
+            f"  rodin-mcp status {task} --wait{flag}\n"
+            f"  rodin-mcp download {task}{flag}"
         )

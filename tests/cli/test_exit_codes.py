@@ -89,6 +89,14 @@ def test_usage_errors_exit_2(args: list[str], sandbox_env: dict[str, str]) -> No
     assert run.stdout == ""
 
 
+def test_a_spent_budget_exits_1_and_says_how_to_raise_it(api_env: dict[str, str]) -> None:
+    run = run_cli(["generate", "a chair"], {**api_env, "RODIN_MAX_CREDITS": "0.2"})
+
+    assert run.code == 1
+    assert run.stderr.startswith("error: This generation costs 0.5 credits")
+    assert "On the command line: set RODIN_MAX_CREDITS higher" in run.stderr
+
+
 def test_help_shows_examples_and_the_exit_codes(sandbox_env: dict[str, str]) -> None:
     run = run_cli(["generate", "--help"], sandbox_env)
 
@@ -109,6 +117,9 @@ def test_a_task_rodin_fails_exits_3(api_env: dict[str, str], emulator: RunningEm
     assert run.json()["downloads"] is None
     assert "failed" in run.stderr
     task = run.json()["generate"]["task_uuid"]
+    status = run_cli(["status", task, "--json"], api_env)
+    assert status.code == 3
+    assert status.json()["state"] == "failed"
     again = run_cli(["download", task], api_env)
     assert again.code == 3
     assert again.stderr.startswith(f"error: Rodin reported task {task} as failed")

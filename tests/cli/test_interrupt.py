@@ -34,7 +34,7 @@ def test_ctrl_c_while_waiting_exits_130_with_a_resume_hint_and_keeps_the_task(
     assert child.returncode == 130
     task = stdout.split("Submitted task ")[1].split()[0]
     assert "Traceback" not in messages
-    assert f"Task {task} keeps running" in messages
+    assert f"Task {task} keeps running at Rodin" in messages
     assert f"rodin-mcp status {task} --wait" in messages
     assert f"rodin-mcp download {task}" in messages
     listed = run_cli(["tasks", "--json"], slow_api_env)

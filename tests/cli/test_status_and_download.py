@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rodin_mcp.service import SANDBOX_JOURNAL
 from tests.cli.helpers import run_cli
 
 
@@ -81,22 +82,46 @@ def test_status_of_an_unknown_task_exits_1_with_the_curated_message(
     assert "Traceback" not in run.stderr
 
 
-def test_a_sandbox_task_from_an_earlier_command_is_explained_not_crashed_on(
+def test_a_sandbox_task_can_be_followed_by_a_later_command(
     sandbox_env: dict[str, str],
 ) -> None:
-    first = run_cli(
-        ["generate", "a cup", "--tier", "Sketch", "--sandbox", "--wait", "--json"], sandbox_env
+    task = submit({**sandbox_env, "RODIN_SANDBOX": "1"})
+
+    status = run_cli(["status", task, "--sandbox", "--wait", "--json"], sandbox_env)
+    download = run_cli(["download", task, "--sandbox", "--json"], sandbox_env)
+
+    assert status.code == 0, status.stderr
+    assert status.json()["state"] == "done"
+    assert download.code == 0, download.stderr
+    assert all(Path(f["path"]).is_file() for f in download.json()["files"])
+
+
+def test_following_a_task_in_the_wrong_mode_says_which_flag_to_use(
+    sandbox_env: dict[str, str], api_env: dict[str, str]
+) -> None:
+    sandbox_task = submit({**sandbox_env, "RODIN_SANDBOX": "1"})
+    api_task = submit(api_env)
+
+    without_flag = run_cli(["status", sandbox_task], api_env)
+    with_flag = run_cli(["download", api_task, "--sandbox"], sandbox_env)
+
+    assert without_flag.code == with_flag.code == 1
+    assert without_flag.stderr.startswith(
+        f"error: Task {sandbox_task} was submitted to the sandbox"
     )
-    assert first.code == 0, first.stderr
-    task = first.json()["generate"]["task_uuid"]
-    folder = first.json()["downloads"]["output_dir"]
+    assert "Add --sandbox" in without_flag.stderr
+    assert with_flag.stderr.startswith(f"error: Task {api_task} was submitted to the Rodin API")
+    assert "without --sandbox" in with_flag.stderr
 
-    status = run_cli(["status", task, "--sandbox"], sandbox_env)
-    download = run_cli(["download", task, "--sandbox"], sandbox_env)
 
-    for run in (status, download):
-        assert run.code == 1
-        assert "Traceback" not in run.stderr
-        assert f"Task {task} is a sandbox task" in run.stderr
-        assert "lives only as long as the command that started it" in run.stderr
-        assert f"Its files were downloaded to {folder}" in run.stderr
+def test_a_sandbox_task_whose_journal_is_gone_is_explained_not_crashed_on(
+    sandbox_env: dict[str, str], tmp_path: Path
+) -> None:
+    task = submit({**sandbox_env, "RODIN_SANDBOX": "1"})
+    (tmp_path / "data" / SANDBOX_JOURNAL).unlink()
+
+    run = run_cli(["status", task, "--sandbox"], sandbox_env)
+
+    assert run.code == 1
+    assert run.stderr.startswith(f"error: The sandbox no longer knows task {task}")
+    assert "Traceback" not in run.stderr

@@ -25,7 +25,7 @@ async def run_demo(ctx: CommandContext) -> int:
         style=None,
     )
     ctx.resume.phase = "submitting"
-    # A sandbox task dies with its process, so an earlier run's identical task is no use here.
+    # The demo shows a generation happening, so it never reuses an earlier run's identical task.
     generated = await service.generate({"prompt": ctx.args.prompt}, force_new=True)
     show_generated(output, generated)
     outcome = FollowOutcome(generated)

@@ -37,16 +37,11 @@ async def run_generate(ctx: CommandContext) -> int:
     if not args.wait:
         if output.json_mode:
             output.json(generated.model_dump(mode="json"))
-        elif service.sandbox:
-            output.note(
-                "Sandbox tasks live only inside the command that submitted them; add --wait "
-                "to wait for this one and download its files."
-            )
         else:
-            task = generated.task_uuid
+            task, flag = generated.task_uuid, " --sandbox" if service.sandbox else ""
             output.text("Next:")
-            output.text(f"  rodin-mcp status {task} --wait")
-            output.text(f"  rodin-mcp download {task}")
+            output.text(f"  rodin-mcp status {task} --wait{flag}")
+            output.text(f"  rodin-mcp download {task}{flag}")
         return EXIT_OK
     outcome = FollowOutcome(generated)
     code = await follow_to_files(ctx, outcome, give_up_after=args.timeout, folder=args.out)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rodin_mcp.cli.commands.steps import report_failed, report_timeout, wait_with_progress
-from rodin_mcp.cli.commands.task_checks import check_reachable
+from rodin_mcp.cli.commands.task_checks import check_reachable, sandbox_task_lost
 from rodin_mcp.cli.exit_codes import EXIT_OK
 from rodin_mcp.cli.rendering import show_status
 from rodin_mcp.cli.session import CommandContext
@@ -18,9 +18,10 @@ async def run_status(ctx: CommandContext) -> int:
     task: str = args.task
     check_reachable(service, task)
     ctx.resume.task_uuid = task
-    status = await service.status(task, subscription_key=args.subscription_key)
-    if args.wait is not None and status.state not in FINAL_STATES:
-        status = await wait_with_progress(ctx, task, args.wait)
+    async with sandbox_task_lost(service, task):
+        status = await service.status(task, subscription_key=args.subscription_key)
+        if args.wait is not None and status.state not in FINAL_STATES:
+            status = await wait_with_progress(ctx, task, args.wait)
     if output.json_mode:
         output.json(status.model_dump(mode="json"))
     else:
@@ -29,8 +30,9 @@ async def run_status(ctx: CommandContext) -> int:
         return report_failed(ctx, status)
     if args.wait is not None and status.state not in FINAL_STATES:
         return report_timeout(ctx, status, args.wait)
+    flag = " --sandbox" if service.sandbox else ""
     if status.state == "done":
-        output.note(f"Next: rodin-mcp download {task}", style=None)
+        output.note(f"Next: rodin-mcp download {task}{flag}", style=None)
     elif args.wait is None:
-        output.note(f"Next: rodin-mcp status {task} --wait", style=None)
+        output.note(f"Next: rodin-mcp status {task} --wait{flag}", style=None)
     return EXIT_OK

@@ -73,11 +73,9 @@ def report_timeout(ctx: CommandContext, status: StatusResult, give_up_after: flo
         f"Task {task} is still {status.state} after waiting {format_duration(give_up_after)} "
         "(--timeout)."
     )
-    if status.sandbox:
-        ctx.output.error(message + " Sandbox tasks end with this command; try a longer --timeout.")
-    else:
-        ctx.output.error(message + " It keeps running at Rodin. To resume:")
-        ctx.output.hint(f"  rodin-mcp status {task} --wait\n  rodin-mcp download {task}")
+    flag = " --sandbox" if status.sandbox else ""
+    ctx.output.error(message + " It keeps running. To resume:")
+    ctx.output.hint(f"  rodin-mcp status {task} --wait{flag}\n  rodin-mcp download {task}{flag}")
     return EXIT_TIMEOUT
 
 

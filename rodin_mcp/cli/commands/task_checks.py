@@ -1,46 +1,55 @@
-"""Checks before following a task: is it one this command can reach at all?
+"""Checks before following a task: can this command's mode reach it at all?
 
-A sandbox task lives inside the emulator of the command that submitted it, so no later command
-can follow it; the ledger still lists it. Say so plainly instead of asking the new emulator.
+Sandbox tasks live in the sandbox emulator's journal (in the data folder) and real-API tasks at
+Rodin; following one in the other mode cannot work, so say which flag to use instead of asking
+the wrong side.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
 
-from rodin_mcp.errors import InputError
+from rodin_mcp.errors import InputError, NoSuchTaskError
 from rodin_mcp.service import RodinService
 
-__all__ = ["check_reachable"]
-
-
-def _files_note(output_dir: str | None, files: list[str]) -> str:
-    if output_dir and files and all((Path(output_dir) / name).is_file() for name in files):
-        return f" Its files were downloaded to {output_dir}."
-    return ""
+__all__ = ["check_reachable", "sandbox_task_lost"]
 
 
 def check_reachable(service: RodinService, task_uuid: str) -> None:
-    """Refuse, with advice, a task that this command's mode cannot follow.
+    """Refuse, with advice, a task that belongs to the other mode.
 
     Raises:
-        InputError: the task is a sandbox task (from another command), or a real-API task
-            while this command runs in sandbox mode.
+        InputError: a sandbox task without --sandbox, or a real-API task with it.
     """
     record = service.ledger.get(task_uuid)
-    if record is None:
+    if record is None or record.sandbox == service.sandbox:
         return  # the service explains unknown tasks (or records an external one)
     if record.sandbox:
-        names = [str(row.get("name")) for row in record.files]
         raise InputError(
-            f"Task {task_uuid} is a sandbox task. The sandbox emulator lives only as long as the "
-            "command that started it, so a sandbox task cannot be followed by a later command."
-            + _files_note(record.output_dir, names)
-            + " To generate, wait and download in one command, use "
-            "'rodin-mcp generate --sandbox --wait' or 'rodin-mcp demo'."
+            f"Task {task_uuid} was submitted to the sandbox (the embedded emulator). Add "
+            "--sandbox to follow it."
         )
-    if service.sandbox:
+    raise InputError(
+        f"Task {task_uuid} was submitted to the Rodin API at {record.base_url}, not to the "
+        "sandbox. Run the command again without --sandbox (and without RODIN_SANDBOX)."
+    )
+
+
+@asynccontextmanager
+async def sandbox_task_lost(service: RodinService, task_uuid: str) -> AsyncGenerator[None]:
+    """Explain a sandbox task the sandbox emulator no longer knows (its journal is gone).
+
+    Raises:
+        InputError: in sandbox mode, instead of the emulator's NoSuchTaskError.
+    """
+    try:
+        yield
+    except NoSuchTaskError:
+        if not service.sandbox or service.ledger.get(task_uuid) is None:
+            raise
         raise InputError(
-            f"Task {task_uuid} was submitted to the Rodin API at {record.base_url}, not to the "
-            "sandbox. Run the command again without --sandbox (and without RODIN_SANDBOX)."
-        )
+            f"The sandbox no longer knows task {task_uuid}: its record in the sandbox journal "
+            f"({service.settings.data_dir}) is gone, so it cannot be followed. Generate it "
+            "again with 'rodin-mcp generate --sandbox --wait'."
+        ) from None
