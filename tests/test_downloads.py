@@ -53,7 +53,7 @@ def assert_single_safe_component(name: str) -> None:
     assert posixpath.dirname(joined) == "/task"
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None)
 @given(st.text(max_size=300))
 def test_a_safe_name_is_one_deterministic_idempotent_component_or_refused(raw: str) -> None:
     try:
@@ -68,7 +68,7 @@ def test_a_safe_name_is_one_deterministic_idempotent_component_or_refused(raw: s
 path_parts = st.lists(st.sampled_from(["..", ".", "a", "C:", "\\\\srv", "share", ""]), max_size=4)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(
     path_parts,
     st.sampled_from(["/", "\\"]),

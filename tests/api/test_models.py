@@ -108,7 +108,7 @@ def valid_requests(draw: st.DrawFn) -> dict[str, Any]:
     return args
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(valid_requests())
 def test_every_valid_request_serializes_to_documented_fields_and_reads_back(
     args: dict[str, Any],
@@ -124,7 +124,7 @@ def test_every_valid_request_serializes_to_documented_fields_and_reads_back(
         assert again == request
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(valid_requests(), st.integers().filter(lambda n: not 0 <= n <= 65535))
 def test_a_seed_outside_0_to_65535_is_always_refused(args: dict[str, Any], seed: int) -> None:
     with pytest.raises(RequestValidationError) as caught:
@@ -132,7 +132,7 @@ def test_a_seed_outside_0_to_65535_is_always_refused(args: dict[str, Any], seed:
     assert caught.value.field == "seed"
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(valid_requests(), st.integers(-10, 3_000_000))
 def test_a_quality_override_outside_its_tier_range_is_always_refused(
     args: dict[str, Any], faces: int
@@ -152,6 +152,7 @@ def test_a_quality_override_outside_its_tier_range_is_always_refused(
         assert f"{low:,}-{high:,}" in str(caught.value)
 
 
+@settings(deadline=None)
 @given(valid_requests(), st.integers(-5, 5000).filter(lambda n: not 1 <= n <= 2048))
 def test_a_bounding_box_side_outside_1_to_2048_is_always_refused(
     args: dict[str, Any], side: int

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rodin_mcp.api.retry import RetryPolicy, parse_retry_after
@@ -38,6 +38,7 @@ def test_retry_after_reads_seconds_and_http_dates(
     assert parse_retry_after(header, now=lambda: NOW) == seconds
 
 
+@settings(deadline=None)
 @given(st.integers(1, 30), st.floats(0, 1, exclude_max=True))
 def test_backoff_grows_exponentially_within_its_cap_with_at_most_half_jitter(
     failed_attempt: int, noise: float
