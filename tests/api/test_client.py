@@ -426,3 +426,17 @@ async def test_a_client_without_a_key_sends_nothing(
     with pytest.raises(ConfigError):
         await rodin.balance()
     assert emulator.requests == []
+
+
+async def test_a_task_with_a_failed_job_reads_as_failed(
+    emulator: RunningEmulator, rodin: RodinClient, emulator_config: EmulatorConfig
+) -> None:
+    emulator.faults.add("rodin=fail")
+    task = await rodin.submit(CHAIR)
+    assert isinstance(emulator_config.clock, ManualClock)
+    emulator_config.clock.advance(10_000)
+
+    status = await rodin.status(task.subscription_key)
+
+    assert status.state == "failed"
+    assert {job.status for job in status.jobs} == {"Done", "Failed"}
