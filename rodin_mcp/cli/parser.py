@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rodin_mcp.cli.command_names import PEOPLE_COMMANDS
 from rodin_mcp.cli.generation_options import add_generation_options
@@ -61,6 +63,11 @@ examples:
 }
 
 
+if TYPE_CHECKING:
+    # argparse exposes no public name for the object add_subparsers() returns.
+    _Commands = argparse._SubParsersAction[argparse.ArgumentParser]  # pyright: ignore[reportPrivateUsage]
+
+
 def _positive_seconds(text: str) -> float:
     try:
         value = float(text)
@@ -108,7 +115,7 @@ def _common_options(suppress: bool) -> argparse.ArgumentParser:
 
 
 def _command(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],  # pyright: ignore[reportPrivateUsage]
+    commands: _Commands,
     name: str,
     description: str,
 ) -> argparse.ArgumentParser:
@@ -116,7 +123,7 @@ def _command(
         name,
         parents=[_common_options(suppress=True)],
         help=PEOPLE_COMMANDS[name],
-        description=description,
+        description=textwrap.fill(description, width=78),
         epilog=_EXAMPLES[name] + "\n\n" + EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -132,7 +139,7 @@ def _add_wait_timeout(parser: argparse.ArgumentParser, default: float) -> None:
     )
 
 
-def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:  # pyright: ignore[reportPrivateUsage]
+def _add_demo(commands: _Commands) -> None:
     demo = _command(
         commands,
         "demo",
@@ -149,7 +156,7 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     _add_wait_timeout(demo, DEFAULT_DEMO_TIMEOUT)
 
 
-def _add_generate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:  # pyright: ignore[reportPrivateUsage]
+def _add_generate(commands: _Commands) -> None:
     generate = _command(
         commands,
         "generate",
@@ -180,7 +187,7 @@ def _add_generate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     add_generation_options(generate)
 
 
-def _add_task_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:  # pyright: ignore[reportPrivateUsage]
+def _add_task_commands(commands: _Commands) -> None:
     status = _command(
         commands,
         "status",
@@ -211,7 +218,7 @@ def _add_task_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     download.add_argument("--out", type=_folder, metavar="DIR", help="download into DIR")
 
 
-def _add_account_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:  # pyright: ignore[reportPrivateUsage]
+def _add_account_commands(commands: _Commands) -> None:
     tasks = _command(
         commands,
         "tasks",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rodin_mcp.cli.formatting import format_duration
 from rodin_mcp.cli.output import Output
@@ -17,6 +17,9 @@ from rodin_mcp.results import StatusResult
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from rich.live import Live
+    from rich.progress import Progress, TaskID
+    from rich.spinner import Spinner
 
 __all__ = ["JOB_STYLES", "STATE_STYLES", "DownloadDisplay", "WaitDisplay", "job_label"]
 
@@ -39,8 +42,8 @@ class WaitDisplay:
         self._received = time.monotonic()
         self._started = time.monotonic()
         self._last_line: tuple[str, tuple[str, ...]] | None = None
-        self._live: Any = None
-        self._spinner: Any = None
+        self._live: Live | None = None
+        self._spinner: Spinner | None = None
 
     def __enter__(self) -> WaitDisplay:
         if self._output.live:
@@ -100,7 +103,7 @@ class WaitDisplay:
         done = sum(1 for j in jobs if j.status == "Done")
         final = state in ("done", "failed")
         grid.add_row(
-            Text(" ") if final else self._spinner,
+            Text(" ") if final or self._spinner is None else self._spinner,
             Text(f"Task {self._task_uuid[:8]}", style="bold"),
             Text(state, style=STATE_STYLES.get(state, "")),
             ProgressBar(total=max(len(jobs), 1), completed=done, width=24),
@@ -121,8 +124,8 @@ class DownloadDisplay:
 
     def __init__(self, output: Output) -> None:
         self._output = output
-        self._progress: Any = None
-        self._bars: dict[str, Any] = {}
+        self._progress: Progress | None = None
+        self._bars: dict[str, TaskID] = {}
 
     def __enter__(self) -> DownloadDisplay:
         if self._output.live:
