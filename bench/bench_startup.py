@@ -17,7 +17,7 @@ the modules rodin-mcp imports beyond the bare server, to show where the extra ti
 
 Usage::
 
-    .venv/bin/python bench/bench_startup.py                 # 20 rounds
+    .venv/bin/python bench/bench_startup.py                 # 25 rounds
     .venv/bin/python bench/bench_startup.py --rounds 30 --importtime
 """
 
@@ -103,20 +103,39 @@ def read_answer_line(process: subprocess.Popen[bytes], deadline: float) -> bytes
     return buffer.split(b"\n", 1)[0]
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Close the child's stdin (a stdio server's signal to exit) and reap it."""
+def stop(process: subprocess.Popen[bytes]) -> float:
+    """Close the child's stdin (a stdio server's signal to exit), reap it, return its CPU time.
+
+    The CPU seconds (user + system, from ``wait4``) hardly depend on how busy the machine is,
+    unlike the wall time; they include the child's exit after end of input.
+    """
     assert process.stdin is not None
     with contextlib.suppress(BrokenPipeError):
         process.stdin.close()
-    try:
-        process.wait(EXIT_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    deadline = time.monotonic() + EXIT_TIMEOUT
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > deadline:
+            process.kill()
+            pid, status, usage = os.wait4(process.pid, 0)
+            break
+        time.sleep(0.002)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_utime + usage.ru_stime
 
 
-def cold_start_seconds(subject: Subject, cwd: Path) -> float:
-    """Seconds from spawning ``subject`` to its answer to ``initialize``."""
+@dataclass(frozen=True)
+class Sample:
+    """One cold start: wall seconds to the answer, and the child's CPU seconds in all."""
+
+    wall: float
+    cpu: float
+
+
+def cold_start(subject: Subject, cwd: Path) -> Sample:
+    """Spawn ``subject``, time its answer to ``initialize``, then let it exit."""
     request = (json.dumps(INITIALIZE) + "\n").encode()
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -134,11 +153,11 @@ def cold_start_seconds(subject: Subject, cwd: Path) -> float:
         line = read_answer_line(process, started + ANSWER_TIMEOUT)
         elapsed = time.perf_counter() - started
     finally:
-        stop(process)
+        cpu = stop(process)
     answer = json.loads(line)
     if subject.name != "python" and (answer.get("id") != 1 or "result" not in answer):
         raise RuntimeError(f"{subject.name} answered initialize with {line[:200]!r}")
-    return elapsed
+    return Sample(elapsed, cpu)
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -148,43 +167,55 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     return ordered[rank - 1]
 
 
-def run_rounds(items: list[Subject], rounds: int, cwd: Path) -> dict[str, list[float]]:
+def run_rounds(items: list[Subject], rounds: int, cwd: Path) -> dict[str, list[Sample]]:
     """``rounds`` samples of every subject; the order within a round alternates."""
     for subject in items:  # warm the page cache and .pyc files; not counted
-        cold_start_seconds(subject, cwd)
-    samples: dict[str, list[float]] = {s.name: [] for s in items}
+        cold_start(subject, cwd)
+    samples: dict[str, list[Sample]] = {s.name: [] for s in items}
     for round_index in range(rounds):
         order = items if round_index % 2 == 0 else list(reversed(items))
         for subject in order:
-            samples[subject.name].append(cold_start_seconds(subject, cwd))
+            samples[subject.name].append(cold_start(subject, cwd))
     return samples
 
 
-def report_timings(samples: dict[str, list[float]]) -> None:
+def report_timings(samples: dict[str, list[Sample]]) -> None:
     rounds = len(samples["rodin-mcp"])
     print(f"\ncold start to the initialize answer, {rounds} rounds each, interleaved")
-    print(f"{'subject':<10} {'median ms':>10} {'p90 ms':>8} {'min ms':>8} {'max ms':>8}")
-    for name, values in samples.items():
+    print(
+        f"{'subject':<10} {'median ms':>10} {'p90 ms':>8} {'min ms':>8} {'max ms':>8}"
+        f" {'CPU median ms':>14}"
+    )
+    for name, runs in samples.items():
+        wall = [r.wall for r in runs]
         print(
-            f"{name:<10} {statistics.median(values) * 1000:>10.1f} "
-            f"{percentile(values, 0.9) * 1000:>8.1f} {min(values) * 1000:>8.1f} "
-            f"{max(values) * 1000:>8.1f}"
+            f"{name:<10} {statistics.median(wall) * 1000:>10.1f} "
+            f"{percentile(wall, 0.9) * 1000:>8.1f} {min(wall) * 1000:>8.1f} "
+            f"{max(wall) * 1000:>8.1f} {statistics.median(r.cpu for r in runs) * 1000:>14.1f}"
         )
-    ours, bare, floor = (statistics.median(samples[n]) for n in ("rodin-mcp", "bare", "python"))
+    ours, bare, floor = (
+        statistics.median(r.wall for r in samples[n]) for n in ("rodin-mcp", "bare", "python")
+    )
     paired = statistics.median(
-        o / b for o, b in zip(samples["rodin-mcp"], samples["bare"], strict=True)
+        o.wall / b.wall for o, b in zip(samples["rodin-mcp"], samples["bare"], strict=True)
     )
     ratio = ours / bare
     verdict = "meets" if ratio <= GOAL_RATIO else "MISSES"
     print(
         f"\nratio of medians rodin-mcp/bare: {ratio:.2f}x ({verdict} the <= {GOAL_RATIO}x goal); "
-        f"median of per-round ratios: {paired:.2f}x"
+        f"median of per-round ratios: {paired:.2f}x; rodin-mcp - bare = {(ours - bare) * 1000:.1f}"
+        " ms"
     )
-    extra_ours, extra_bare = (ours - floor) * 1000, (bare - floor) * 1000
+    cpu_ours, cpu_bare = (
+        statistics.median(r.cpu for r in samples[n]) for n in ("rodin-mcp", "bare")
+    )
     print(
-        f"above the bare interpreter ({floor * 1000:.1f} ms): rodin-mcp +{extra_ours:.1f} ms, "
-        f"bare +{extra_bare:.1f} ms ({extra_ours / extra_bare:.2f}x); "
-        f"rodin-mcp - bare = {(ours - bare) * 1000:.1f} ms"
+        f"CPU time (start, answer, exit; hardly load-dependent): rodin-mcp/bare "
+        f"{cpu_ours / cpu_bare:.2f}x, rodin-mcp - bare = {(cpu_ours - cpu_bare) * 1000:.1f} ms"
+    )
+    print(
+        f"above the bare interpreter ({floor * 1000:.1f} ms): rodin-mcp "
+        f"+{(ours - floor) * 1000:.1f} ms, bare +{(bare - floor) * 1000:.1f} ms"
     )
 
 
@@ -347,7 +378,7 @@ def run_phase_children(items: list[Subject], repeats: int, cwd: Path) -> None:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0] if __doc__ else None)
-    parser.add_argument("--rounds", type=int, default=20, help="samples per subject (>= 15)")
+    parser.add_argument("--rounds", type=int, default=25, help="samples per subject (>= 15)")
     parser.add_argument(
         "--importtime", action="store_true", help="also compare -X importtime of both servers"
     )

@@ -65,8 +65,41 @@ class Subject:
 
     name: str
     call: Call
+    server_pid: int | None = None
     seconds: list[float] = field(default_factory=list[float])
     batch_medians: list[float] = field(default_factory=list[float])
+    server_cpu: float = 0.0
+
+
+def child_pids() -> set[int]:
+    """The processes whose parent is this process (from ``/proc``)."""
+    me = os.getpid()
+    children: set[int] = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == me:  # after the name: state, ppid, ...
+            children.add(int(entry.name))
+    return children
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def servers_cpu(subjects: list[Subject]) -> dict[str, float]:
+    """CPU seconds used so far by each subject's server process."""
+    return {
+        s.name: await anyio.to_thread.run_sync(cpu_seconds, s.server_pid)
+        for s in subjects
+        if s.server_pid is not None
+    }
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -128,6 +161,7 @@ async def time_batches(subjects: list[Subject], batches: int, batch_size: int) -
     for subject in subjects:
         for _ in range(WARMUP_CALLS):
             await subject.call()
+    cpu_before = await servers_cpu(subjects)
     for index in range(batches):
         shift = index % len(subjects)
         for subject in subjects[shift:] + subjects[:shift]:
@@ -138,17 +172,23 @@ async def time_batches(subjects: list[Subject], batches: int, batch_size: int) -
                 batch.append(time.perf_counter() - started)
             subject.seconds += batch
             subject.batch_medians.append(statistics.median(batch))
+    cpu_after = await servers_cpu(subjects)
+    for subject in subjects:
+        if subject.name in cpu_after:
+            subject.server_cpu = cpu_after[subject.name] - cpu_before[subject.name]
 
 
 def report(subjects: list[Subject], modes: Sequence[Mode]) -> None:
     by_name = {s.name: s for s in subjects}
     calls = len(subjects[0].seconds)
     print(f"\nper-call latency, {calls} calls each, interleaved in batches")
-    print(f"{'subject':<28} {'p50 ms':>8} {'p90 ms':>8} {'mean ms':>8}")
+    print(f"{'subject':<28} {'p50 ms':>8} {'p90 ms':>8} {'mean ms':>8} {'server CPU ms/call':>19}")
     for s in subjects:
+        cpu = f"{s.server_cpu / len(s.seconds) * 1000:>19.3f}" if s.server_pid else f"{'-':>19}"
         print(
             f"{s.name:<28} {statistics.median(s.seconds) * 1000:>8.3f} "
             f"{percentile(s.seconds, 0.9) * 1000:>8.3f} {statistics.fmean(s.seconds) * 1000:>8.3f}"
+            f" {cpu}"
         )
     http = by_name["http POST /status"]
     http_p50 = statistics.median(http.seconds)
@@ -205,30 +245,41 @@ async def open_subjects(
         httpx2.AsyncClient(headers={"Authorization": f"Bearer {API_KEY}"}, timeout=READ_TIMEOUT)
     )
 
-    async def connect(args: list[str], env: dict[str, str] | None, mode: Mode) -> Client:
+    async def connect(
+        args: list[str], env: dict[str, str] | None, mode: Mode
+    ) -> tuple[Client, int]:
+        before = await anyio.to_thread.run_sync(child_pids)
         params = StdioServerParameters(command=sys.executable, args=args, env=env)
-        return await stack.enter_async_context(
+        client = await stack.enter_async_context(
             Client(params, mode=mode, read_timeout_seconds=READ_TIMEOUT)
         )
+        new = await anyio.to_thread.run_sync(child_pids) - before
+        if len(new) != 1:
+            raise RuntimeError(f"expected one new child process, found {sorted(new)}")
+        return client, new.pop()
 
     ours_env = server_env(emulator, scratch)
     subjects: list[Subject] = []
     task_uuid = subscription_key = ""
     for mode in modes:
-        ours = await connect(["-m", "rodin_mcp"], ours_env, mode)
-        bare = await connect([str(BENCH_DIR / "bare_server.py")], None, mode)
+        ours, ours_pid = await connect(["-m", "rodin_mcp"], ours_env, mode)
+        bare, bare_pid = await connect([str(BENCH_DIR / "bare_server.py")], None, mode)
         if not task_uuid:
             made = structured(await ours.call_tool("generate_3d", {"prompt": "a benchmark crate"}))
             task_uuid, subscription_key = made["task_uuid"], made["subscription_key"]
-        subjects.append(Subject(f"check_status ({mode})", status_call(ours, task_uuid)))
-        subjects.append(Subject(f"bare echo ({mode})", echo_call(bare)))
+        subjects.append(Subject(f"check_status ({mode})", status_call(ours, task_uuid), ours_pid))
+        subjects.append(Subject(f"bare echo ({mode})", echo_call(bare), bare_pid))
     if shm is not None:
         # The same server with its ledger in memory: shows what the ledger's fsync costs.
         mode = modes[0]
-        in_memory = await connect(["-m", "rodin_mcp"], server_env(emulator, shm), mode)
+        in_memory, in_memory_pid = await connect(
+            ["-m", "rodin_mcp"], server_env(emulator, shm), mode
+        )
         arguments = {"task_uuid": task_uuid, "subscription_key": subscription_key}
         structured(await in_memory.call_tool("check_status", arguments))  # records the task
-        subjects.append(Subject(f"check_status ({mode}, shm)", status_call(in_memory, task_uuid)))
+        subjects.append(
+            Subject(f"check_status ({mode}, shm)", status_call(in_memory, task_uuid), in_memory_pid)
+        )
     subjects.insert(
         0,
         Subject(

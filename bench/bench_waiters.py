@@ -100,6 +100,7 @@ class ConfigRun:
     waiting_from: float = 0.0
     finished: float = 0.0
     peak_rss_kib: int = 0
+    cpu_seconds: float = 0.0
 
 
 def structured(result: CallToolResult) -> dict[str, Any]:
@@ -125,6 +126,12 @@ def child_pids() -> set[int]:
         if int(stat.rsplit(")", 1)[1].split()[1]) == me:
             children.add(int(entry.name))
     return children
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_kib(pid: int) -> int:
@@ -193,6 +200,7 @@ async def drive(run: ConfigRun, tasks: int, callers: int) -> None:
     await wait_all(run, callers)
     run.finished = time.time()
     run.peak_rss_kib = await anyio.to_thread.run_sync(peak_rss_kib, run.pid)
+    run.cpu_seconds = await anyio.to_thread.run_sync(cpu_seconds, run.pid)
 
 
 @dataclass(frozen=True)
@@ -243,6 +251,7 @@ def report(runs: list[ConfigRun], callers: int, speed: float, bare_rss_kib: int)
     header = (
         f"{'config':<11} {'status req':>10} {'/task/min':>9} {'polls/task':>10} "
         f"{'calls/task':>10} {'lag p50 s':>9} {'lag p90 s':>9} {'wall s':>7} {'peak RSS MiB':>12}"
+        f" {'server CPU s':>12}"
     )
     print(header)
     measured: dict[str, Figures] = {}
@@ -253,10 +262,19 @@ def report(runs: list[ConfigRun], callers: int, speed: float, bare_rss_kib: int)
             f"{run.config.name:<11} {f.status_requests:>10} {f.per_task_minute:>9.2f} "
             f"{f.median_polls:>10.1f} {f.median_calls:>10.1f} {f.median_lag:>9.2f} "
             f"{f.p90_lag:>9.2f} {run.finished - run.started:>7.1f} "
-            f"{run.peak_rss_kib / KIB_PER_MIB:>12.1f}"
+            f"{run.peak_rss_kib / KIB_PER_MIB:>12.1f} {run.cpu_seconds:>12.1f}"
         )
         if set(f.states) != {"done"}:
             print(f"  task end states: {dict(f.states)}")
+    for run in runs:
+        task = run.tasks[len(run.tasks) // 2]
+        times = [
+            round(r.time - run.waiting_from, 1)
+            for r in run.emulator.requests
+            if r.endpoint == "status"
+            and r.fields.get("subscription_key") == [task.subscription_key]
+        ]
+        print(f"{run.config.name}: one task's upstream polls, s after the waiters started: {times}")
     naive = callers * 60 / NAIVE_INTERVAL
     ours = measured["default"].per_task_minute
     shared = measured["no-backoff"].per_task_minute
