@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Generator, Sequence
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
+import httpcore2
 import httpx2
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
@@ -61,6 +62,10 @@ logger = logging.getLogger(__name__)
 
 _USER_AGENT = "rodin-mcp"
 _MAX_ID_CHARS = 4096
+# httpcore2 reads a response 64 KiB per socket read; at that size the Python work per read halves
+# the throughput of a large download (bench/bench_download.py). A read returns what the socket
+# has, so a larger cap only helps fast transfers and keeps memory flat.
+_SOCKET_READ_BYTES = 1024 * 1024
 
 
 def create_http_client(settings: Settings) -> httpx2.AsyncClient:
@@ -71,6 +76,8 @@ def create_http_client(settings: Settings) -> httpx2.AsyncClient:
     as an async context manager.
     """
     install_log_redaction()
+    connection_class: Any = httpcore2.AsyncHTTP11Connection
+    connection_class.READ_NUM_BYTES = max(connection_class.READ_NUM_BYTES, _SOCKET_READ_BYTES)
     return httpx2.AsyncClient(
         timeout=httpx2.Timeout(
             connect=settings.connect_timeout,
