@@ -65,7 +65,7 @@ async def test_many_waiters_on_one_task_share_one_upstream_poll_loop(
 
 
 async def test_a_cancelled_wait_leaves_the_task_resumable(
-    tmp_path: anyio.Path, sentinel_api_key: str
+    tmp_path: anyio.Path, sentinel_api_key: str, protocol_mode: str
 ) -> None:
     config = EmulatorConfig(api_key=sentinel_api_key, speed=1.0)
     with run_emulator_in_thread(config) as slow:
@@ -76,7 +76,7 @@ async def test_a_cancelled_wait_leaves_the_task_resumable(
             data_dir=f"{tmp_path}/data",  # type: ignore[arg-type]
             **FAST_POLLING,
         )
-        async with Client(build_server(settings), mode="legacy") as client:
+        async with Client(build_server(settings), mode=protocol_mode) as client:  # type: ignore[arg-type]
             task = structured(await client.call_tool("generate_3d", {"prompt": "a car"}))
             with anyio.move_on_after(0.3):
                 await client.call_tool(
