@@ -346,7 +346,7 @@ class RodinService:
     ) -> TaskRecord:
         record_id = self.ledger.begin_submission(
             fingerprint=fingerprint,
-            request=request.model_dump(mode="json"),
+            request={**request.model_dump(mode="json"), "image_count": request.image_count},
             prompt=request.prompt,
             tier=request.tier,
             estimated_credits=cost,

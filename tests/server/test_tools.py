@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,17 @@ async def test_invalid_options_name_the_field_and_send_nothing(
     assert out_of_range.is_error
     assert "quality_override" in text_of(out_of_range)
     assert not any(r.endpoint == "rodin" for r in emulator.requests)
+
+
+async def test_task_json_records_the_request_of_an_image_only_generation(
+    client: Client, tmp_path: Path
+) -> None:
+    image = tmp_path / "vase.png"
+    Image.new("RGB", (64, 64), (20, 90, 200)).save(image)
+    task = structured(await client.call_tool("generate_3d", {"images": [str(image)]}))
+    await client.call_tool("check_status", {"task_uuid": task["task_uuid"], "wait_seconds": 20})
+    downloads = structured(
+        await client.call_tool("list_downloads", {"task_uuid": task["task_uuid"]})
+    )
+    manifest = json.loads((Path(downloads["output_dir"]) / "task.json").read_text(encoding="utf-8"))
+    assert manifest["request"]["tier"] == "Regular"
