@@ -207,7 +207,10 @@ class RodinService:
                 wire = await self._fetch_status(key)
         else:
             wire = await self._fetch_status(key)
-        self.ledger.record_status(task_uuid, wire.state, [(j.uuid, j.status) for j in wire.jobs])
+        jobs = [(j.uuid, j.status) for j in wire.jobs]
+        if (wire.state, jobs) != (record.state, record.jobs):
+            # Writes are synchronous (fsync): skip them when nothing changed.
+            self.ledger.record_status(task_uuid, wire.state, jobs)
         return self._status_result(record, wire, self._clock() - started)
 
     async def fetch_results(

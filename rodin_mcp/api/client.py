@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable, Generator, Sequence
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-import httpcore2
 import httpx2
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
@@ -76,6 +75,8 @@ def create_http_client(settings: Settings) -> httpx2.AsyncClient:
     as an async context manager.
     """
     install_log_redaction()
+    import httpcore2  # deferred: it is not needed before the first request
+
     connection_class: Any = httpcore2.AsyncHTTP11Connection
     connection_class.READ_NUM_BYTES = max(connection_class.READ_NUM_BYTES, _SOCKET_READ_BYTES)
     return httpx2.AsyncClient(

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 
+import anyio
 from mcp.server import MCPServer
 
 from rodin_mcp import __version__
 from rodin_mcp.server.resources import register_resources
 from rodin_mcp.server.state import AppState
 from rodin_mcp.server.tools import register_tools
-from rodin_mcp.service import open_service
 from rodin_mcp.settings import Settings
 
 __all__ = ["INSTRUCTIONS", "build_server"]
@@ -35,8 +35,13 @@ def build_server(settings: Settings | None = None) -> MCPServer:
     @asynccontextmanager
     async def lifespan(server: MCPServer) -> AsyncGenerator[AppState]:
         del server
-        async with open_service(settings) as service:
-            yield AppState(service=service)
+        state = AppState(settings)
+        async with anyio.create_task_group() as group:
+            group.start_soon(state.keep)
+            try:
+                yield state
+            finally:
+                state.stop()
 
     mcp = MCPServer(
         "rodin-mcp",
@@ -45,6 +50,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         instructions=INSTRUCTIONS,
         website_url="https://github.com/rodin-mcp/rodin-mcp",
         lifespan=lifespan,
+        log_level="WARNING",  # only when the caller configured no logging; stderr either way
     )
     register_tools(mcp)
     register_resources(mcp)

@@ -14,6 +14,7 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError
 
+from rodin_mcp.errors import RodinError
 from rodin_mcp.server.state import AppState
 
 __all__ = ["FILE_TYPES", "register_resources"]
@@ -36,7 +37,11 @@ MAX_RESOURCE_BYTES = 256 * 1024 * 1024
 
 async def _read_file(ctx: Context, task_uuid: str, name: str) -> bytes:
     state = cast(AppState, ctx.request_context.lifespan_context)
-    found = state.service.task_file(task_uuid, name)
+    try:
+        service = await state.service()
+    except RodinError as exc:
+        raise ResourceError(str(exc)) from None
+    found = service.task_file(task_uuid, name)
     if found is None:
         raise ResourceError(
             f"No downloaded file {name!r} for task {task_uuid}; call list_downloads first."

@@ -57,8 +57,9 @@ class SpendApproval(BaseModel):
     approve: bool = Field(description="Spend the credits on this generation?")
 
 
-def _service(ctx: Context[AppState]) -> RodinService:
-    return ctx.request_context.lifespan_context.service
+async def _service(ctx: Context[AppState]) -> RodinService:
+    async with tool_errors():
+        return await ctx.request_context.lifespan_context.service()
 
 
 async def approve_spend(
@@ -70,7 +71,7 @@ async def approve_spend(
     texture_mode: str | None,
 ) -> SpendApproval | Elicit[SpendApproval]:
     """Ask the user before spending real credits, where the client can be asked."""
-    service = _service(ctx)
+    service = await _service(ctx)
     if service.sandbox or not service.configured or service.settings.confirm_spend == "never":
         return SpendApproval(approve=True)
     if not _can_elicit(ctx):
@@ -118,7 +119,8 @@ async def generate_3d(
             "submitted. Ask what they would like to change."
         )
     async with tool_errors():
-        return await _service(ctx).generate(
+        service = await _service(ctx)
+        return await service.generate(
             {"prompt": prompt, **options}, images or [], force_new=force_new
         )
 
@@ -218,7 +220,7 @@ async def check_status(
 
     With wait_seconds, waits (sending progress) and returns as soon as the task finishes.
     """
-    service = _service(ctx)
+    service = await _service(ctx)
     step = 0
 
     async def progress(status: StatusResult) -> None:
@@ -251,7 +253,7 @@ async def list_downloads(
     task is done it says so and downloads nothing. Result links expire after 10 minutes at
     Rodin, and results are kept there for 7 days; this tool fetches fresh links itself.
     """
-    service = _service(ctx)
+    service = await _service(ctx)
     async with tool_errors():
         result = await service.fetch_results(task_uuid, download=download)
     content: list[ContentBlock] = [TextContent(type="text", text=result.model_dump_json())]
@@ -285,7 +287,8 @@ def _preview_block(result: DownloadsResult) -> ImageContent | None:
 async def check_balance(ctx: Context[AppState]) -> BalanceResult:
     """Report the Rodin account's credit balance, and this session's spending. Free."""
     async with tool_errors():
-        return await _service(ctx).balance()
+        service = await _service(ctx)
+        return await service.balance()
 
 
 async def list_tasks(
@@ -293,7 +296,7 @@ async def list_tasks(
     limit: Annotated[int, Field(ge=1, le=200, description="How many tasks to list.")] = 20,
 ) -> TasksResult:
     """List recent generation tasks this server knows, newest first, with their state. Free."""
-    return _service(ctx).tasks(limit)
+    return (await _service(ctx)).tasks(limit)
 
 
 def register_tools(mcp: MCPServer) -> None:

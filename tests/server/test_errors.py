@@ -126,3 +126,17 @@ async def test_without_a_key_or_sandbox_the_server_starts_and_explains_both_opti
             assert result.is_error
             assert "RODIN_API_KEY" in text_of(result)
             assert "RODIN_SANDBOX" in text_of(result)
+
+
+async def test_an_unreadable_ledger_is_reported_by_the_tools_not_by_a_crash(
+    tmp_path: Path, protocol_mode: str
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "ledger.sqlite3").write_bytes(b"this is not a database" * 100)
+    settings = Settings(sandbox=True, output_dir=tmp_path / "out", data_dir=data)
+    async with Client(build_server(settings), mode=protocol_mode) as client:  # type: ignore[arg-type]
+        assert len((await client.list_tools()).tools) == 5
+        result = await client.call_tool("list_tasks", {})
+    assert result.is_error
+    assert "RODIN_DATA_DIR" in text_of(result)
