@@ -138,10 +138,6 @@ class RodinService:
         """Whether the service can reach Rodin (a key is set, or sandbox mode is on)."""
         return self._client is not None
 
-    def active_poll_loops(self) -> int:
-        """Upstream poll loops running now (one per task being waited on)."""
-        return self._watcher.active_loops()
-
     # Use cases.
 
     async def generate(

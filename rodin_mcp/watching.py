@@ -29,15 +29,6 @@ class PollSchedule:
     factor: float = 1.5
     maximum: float = 30.0
 
-    def delays(self) -> list[float]:
-        """The first delays of the schedule, for documentation and tests."""
-        out: list[float] = []
-        delay = self.initial
-        for _ in range(8):
-            out.append(delay)
-            delay = min(delay * self.factor, self.maximum)
-        return out
-
 
 @dataclass
 class _Watch(Generic[T]):

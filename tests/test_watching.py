@@ -1,0 +1,88 @@
+"""Shared polling: one upstream poll loop per key, however many wait on it."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+from rodin_mcp.watching import PollSchedule, StatusWatcher
+
+pytestmark = pytest.mark.anyio
+
+FAST = PollSchedule(initial=0.001, factor=1.0, maximum=0.001)
+
+
+class Upstream:
+    """A status source that turns final on its n-th poll (or fails on it)."""
+
+    def __init__(self, final_on: int, fail: bool = False) -> None:
+        self.polls = 0
+        self.final_on = final_on
+        self.fail = fail
+
+    async def fetch(self, key: str) -> str:
+        self.polls += 1
+        if self.polls >= self.final_on:
+            if self.fail:
+                raise RuntimeError("upstream broke")
+            return "done"
+        return "waiting"
+
+
+async def test_many_waiters_on_one_key_cause_one_poll_per_interval() -> None:
+    upstream = Upstream(final_on=4)
+    answers: list[str | None] = []
+    async with anyio.create_task_group() as group:
+        watcher = StatusWatcher(upstream.fetch, lambda s: s == "done", FAST, group)
+
+        async def wait() -> None:
+            answers.append(await watcher.wait("task", 10))
+
+        async with anyio.create_task_group() as waiters:
+            for _ in range(25):
+                waiters.start_soon(wait)
+    assert answers == ["done"] * 25
+    assert upstream.polls == 4
+
+
+async def test_every_answer_is_reported_to_each_waiter_in_order() -> None:
+    upstream = Upstream(final_on=3)
+    seen: list[str] = []
+
+    async def record(state: str) -> None:
+        seen.append(state)
+
+    async with anyio.create_task_group() as group:
+        watcher = StatusWatcher(upstream.fetch, lambda s: s == "done", FAST, group)
+        assert await watcher.wait("task", 10, record) == "done"
+    assert seen == ["waiting", "waiting", "done"]
+
+
+async def test_a_failed_poll_reaches_the_waiters_and_ends_the_loop() -> None:
+    upstream = Upstream(final_on=2, fail=True)
+    async with anyio.create_task_group() as group:
+        watcher = StatusWatcher(upstream.fetch, lambda s: s == "done", FAST, group)
+        with pytest.raises(RuntimeError, match="upstream broke"):
+            await watcher.wait("task", 10)
+        await anyio.wait_all_tasks_blocked()
+        assert watcher.active_loops() == 0
+
+
+async def test_the_loop_stops_when_its_last_waiter_gives_up() -> None:
+    upstream = Upstream(final_on=10**9)
+    slow = PollSchedule(initial=3600, factor=1.0, maximum=3600)
+    async with anyio.create_task_group() as group:
+        watcher = StatusWatcher(upstream.fetch, lambda s: s == "done", slow, group)
+        with anyio.move_on_after(0.05):
+            await watcher.wait("task", 3600)
+        await anyio.wait_all_tasks_blocked()
+        assert watcher.active_loops() == 0
+    assert upstream.polls == 1
+
+
+async def test_a_wait_that_times_out_returns_the_latest_answer() -> None:
+    upstream = Upstream(final_on=10**9)
+    slow = PollSchedule(initial=3600, factor=1.0, maximum=3600)
+    async with anyio.create_task_group() as group:
+        watcher = StatusWatcher(upstream.fetch, lambda s: s == "done", slow, group)
+        assert await watcher.wait("task", 0.05) == "waiting"
