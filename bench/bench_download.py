@@ -33,6 +33,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from measure import peak_rss_kib
+
 MIB = 1024 * 1024
 URL_ENV = "RODIN_BENCH_URL"
 
@@ -58,18 +60,6 @@ def parse_size(text: str) -> int:
     if text and text[-1] in units:
         return int(float(text[:-1]) * units[text[-1]])
     return int(text)
-
-
-def peak_rss_kib(pid: int | str = "self") -> int:
-    """The process's peak resident set size (``VmHWM``) in KiB, or 0 if it is gone."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return 0
 
 
 def wait_watching_rss(process: subprocess.Popen[bytes]) -> int:

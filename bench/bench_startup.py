@@ -27,7 +27,6 @@ import argparse
 import contextlib
 import importlib
 import json
-import math
 import os
 import platform
 import select
@@ -41,6 +40,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from measure import percentile
 
 BENCH_DIR = Path(__file__).resolve().parent
 ANSWER_TIMEOUT = 30.0
@@ -158,13 +159,6 @@ def cold_start(subject: Subject, cwd: Path) -> Sample:
     if subject.name != "python" and (answer.get("id") != 1 or "result" not in answer):
         raise RuntimeError(f"{subject.name} answered initialize with {line[:200]!r}")
     return Sample(elapsed, cpu)
-
-
-def percentile(values: Sequence[float], fraction: float) -> float:
-    """The nearest-rank percentile of ``values`` (``fraction`` in 0..1)."""
-    ordered = sorted(values)
-    rank = min(max(1, math.ceil(fraction * len(ordered))), len(ordered))
-    return ordered[rank - 1]
 
 
 def run_rounds(items: list[Subject], rounds: int, cwd: Path) -> dict[str, list[Sample]]:

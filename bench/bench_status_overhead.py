@@ -37,12 +37,12 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import anyio
 import httpx2
 from mcp import Client, StdioServerParameters
-from mcp.types import CallToolResult
+from measure import child_pids, cpu_seconds, percentile, structured
 
 from rodin_mcp.emulator import EmulatorConfig, RunningEmulator, run_emulator_in_thread
 
@@ -71,28 +71,6 @@ class Subject:
     server_cpu: float = 0.0
 
 
-def child_pids() -> set[int]:
-    """The processes whose parent is this process (from ``/proc``)."""
-    me = os.getpid()
-    children: set[int] = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == me:  # after the name: state, ppid, ...
-            children.add(int(entry.name))
-    return children
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a process has used so far (``/proc/<pid>/stat``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def servers_cpu(subjects: list[Subject]) -> dict[str, float]:
     """CPU seconds used so far by each subject's server process."""
     return {
@@ -100,21 +78,6 @@ async def servers_cpu(subjects: list[Subject]) -> dict[str, float]:
         for s in subjects
         if s.server_pid is not None
     }
-
-
-def percentile(values: Sequence[float], fraction: float) -> float:
-    """The nearest-rank percentile of ``values`` (``fraction`` in 0..1)."""
-    ordered = sorted(values)
-    rank = min(max(1, math.ceil(fraction * len(ordered))), len(ordered))
-    return ordered[rank - 1]
-
-
-def structured(result: CallToolResult) -> dict[str, Any]:
-    """A successful tool result's structured content."""
-    if result.is_error or result.structured_content is None:
-        text = " ".join(getattr(block, "text", "") for block in result.content)
-        raise RuntimeError(f"tool call failed: {text[:300]}")
-    return result.structured_content
 
 
 def server_env(emulator: RunningEmulator, scratch: Path) -> dict[str, str]:

@@ -40,12 +40,12 @@ from contextlib import AsyncExitStack, ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import anyio
 import anyio.to_thread
 from mcp import Client, StdioServerParameters
-from mcp.types import CallToolResult
+from measure import child_pids, cpu_seconds, peak_rss_kib, structured
 
 from rodin_mcp.emulator import EmulatorConfig, RunningEmulator, run_emulator_in_thread
 from rodin_mcp.emulator.jobs import TIER_SECONDS
@@ -101,49 +101,6 @@ class ConfigRun:
     finished: float = 0.0
     peak_rss_kib: int = 0
     cpu_seconds: float = 0.0
-
-
-def structured(result: CallToolResult) -> dict[str, Any]:
-    """A successful tool result's structured content."""
-    if result.is_error or result.structured_content is None:
-        text = " ".join(getattr(block, "text", "") for block in result.content)
-        raise RuntimeError(f"tool call failed: {text[:300]}")
-    return result.structured_content
-
-
-def child_pids() -> set[int]:
-    """The processes whose parent is this process (from ``/proc``)."""
-    me = os.getpid()
-    children: set[int] = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # Fields after the command name, which is in parentheses: state, ppid, ...
-        if int(stat.rsplit(")", 1)[1].split()[1]) == me:
-            children.add(int(entry.name))
-    return children
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a process has used so far (``/proc/<pid>/stat``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def peak_rss_kib(pid: int) -> int:
-    """A process's peak resident set size (``VmHWM``) in KiB, or 0 if it is gone."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return 0
 
 
 async def connect(
