@@ -299,12 +299,17 @@ async def list_tasks(
     return (await _service(ctx)).tasks(limit)
 
 
+def _described(fn: Any) -> str:
+    return inspect.cleandoc(fn.__doc__ or "")
+
+
 def register_tools(mcp: MCPServer) -> None:
     """Add the rodin-mcp tools to ``mcp``."""
     _assemble_generate_signature()
     read_only = ToolAnnotations(read_only_hint=True, open_world_hint=True)
     mcp.add_tool(
         generate_3d,
+        description=_described(generate_3d),
         title="Generate a 3D model",
         annotations=ToolAnnotations(
             read_only_hint=False,
@@ -313,17 +318,29 @@ def register_tools(mcp: MCPServer) -> None:
             open_world_hint=True,
         ),
     )
-    mcp.add_tool(check_status, title="Check a generation's status", annotations=read_only)
+    mcp.add_tool(
+        check_status,
+        description=_described(check_status),
+        title="Check a generation's status",
+        annotations=read_only,
+    )
     mcp.add_tool(
         list_downloads,
+        description=_described(list_downloads),
         title="Download a generation's files",
         annotations=ToolAnnotations(
             read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True
         ),
     )
-    mcp.add_tool(check_balance, title="Check the credit balance", annotations=read_only)
+    mcp.add_tool(
+        check_balance,
+        description=_described(check_balance),
+        title="Check the credit balance",
+        annotations=read_only,
+    )
     mcp.add_tool(
         list_tasks,
+        description=_described(list_tasks),
         title="List recent tasks",
         annotations=ToolAnnotations(read_only_hint=True, open_world_hint=False),
     )

@@ -214,3 +214,12 @@ async def test_task_json_records_the_request_of_an_image_only_generation(
     )
     manifest = json.loads((Path(downloads["output_dir"]) / "task.json").read_text(encoding="utf-8"))
     assert manifest["request"]["tier"] == "Regular"
+
+
+async def test_tool_descriptions_are_dedented_and_state_what_they_cost(client: Client) -> None:
+    tools = {t.name: t for t in (await client.list_tools()).tools}
+    generate = tools["generate_3d"].description or ""
+    assert "\n    " not in generate
+    assert "0.5 credit" in generate
+    for name in ("check_status", "list_downloads", "check_balance", "list_tasks"):
+        assert "Free." in (tools[name].description or ""), name
