@@ -38,6 +38,7 @@ from rodin_mcp.errors import (
     InputError,
     NotSentError,
     OutcomeUnknownError,
+    RodinError,
     TaskFailedError,
     UnresolvedSubmissionError,
 )
@@ -156,11 +157,7 @@ class RodinService:
             APIError, NotSentError: Rodin refused it, or could not be reached.
         """
         client = self._require_client()
-        request = GenerationRequest.model_validate({**options, "image_count": len(image_refs)})
-        images = await load_images(list(image_refs), self.settings)
-        fingerprint = request_fingerprint(
-            request.model_dump(mode="json"), [image.sha256 for image in images]
-        )
+        request, images, fingerprint = await self._prepare(options, image_refs)
         async with self._submit_lock:
             reused = self._reuse_or_refuse(fingerprint, force_new)
             if reused is not None:
@@ -172,6 +169,25 @@ class RodinService:
             finally:
                 self._spending.reserved -= cost
         return self._generate_result(record, reused=False)
+
+    async def spend_needed(
+        self, options: dict[str, Any], image_refs: Sequence[str] = (), *, force_new: bool = False
+    ) -> float:
+        """Credits :meth:`generate` would spend on these arguments now; 0 when it would not.
+
+        It would not spend when the arguments are invalid or the images unusable (it raises),
+        when an identical recent task would be reused, or when an identical submission with an
+        unknown outcome would make it refuse. Nothing is sent.
+        """
+        if self._client is None:
+            return 0.0
+        try:
+            request, _, fingerprint = await self._prepare(options, image_refs)
+            if self._reuse_or_refuse(fingerprint, force_new, dry_run=True) is not None:
+                return 0.0
+        except RodinError:
+            return 0.0
+        return request.estimated_credits()
 
     async def status(
         self,
@@ -271,15 +287,6 @@ class RodinService:
         records = self.ledger.list_tasks(limit, sandbox=self.sandbox)
         return TasksResult(tasks=[_summary(r) for r in records])
 
-    def quote(self, options: dict[str, Any], image_count: int) -> float:
-        """Credits a generation with these options would cost (validates the options).
-
-        Raises:
-            RequestValidationError: an option breaks a rule.
-        """
-        request = GenerationRequest.model_validate({**options, "image_count": image_count})
-        return request.estimated_credits()
-
     def task_file(self, task_uuid: str, name: str) -> tuple[Path, str] | None:
         """The local path and MIME type of a downloaded file, if the ledger knows it."""
         record = self.ledger.get(task_uuid)
@@ -302,7 +309,19 @@ class RodinService:
     async def _fetch_status(self, key: str) -> WireStatus:
         return await self._require_client().status(key)
 
-    def _reuse_or_refuse(self, fingerprint: str, force_new: bool) -> TaskRecord | None:
+    async def _prepare(
+        self, options: dict[str, Any], image_refs: Sequence[str]
+    ) -> tuple[GenerationRequest, list[LoadedImage], str]:
+        request = GenerationRequest.model_validate({**options, "image_count": len(image_refs)})
+        images = await load_images(list(image_refs), self.settings)
+        fingerprint = request_fingerprint(
+            request.model_dump(mode="json"), [image.sha256 for image in images]
+        )
+        return request, images, fingerprint
+
+    def _reuse_or_refuse(
+        self, fingerprint: str, force_new: bool, *, dry_run: bool = False
+    ) -> TaskRecord | None:
         unresolved = self.ledger.find_unresolved(
             fingerprint, sandbox=self.sandbox, base_url=self._scope
         )
@@ -314,7 +333,8 @@ class RodinService:
                     "list_tasks and your Rodin dashboard first; to submit again anyway, call "
                     "generate_3d with force_new=true (this may bill a second time)."
                 )
-            self.ledger.resolve_unknown(unresolved.id, "superseded")
+            if not dry_run:
+                self.ledger.resolve_unknown(unresolved.id, "superseded")
         if force_new:
             return None
         return self.ledger.find_duplicate(

@@ -31,7 +31,6 @@ from mcp.types import (
 from pydantic import BaseModel, Field
 
 from rodin_mcp.api.models import GenerationRequest
-from rodin_mcp.errors import RodinError
 from rodin_mcp.results import (
     BalanceResult,
     DownloadsResult,
@@ -64,25 +63,26 @@ async def _service(ctx: Context[AppState]) -> RodinService:
 
 async def approve_spend(
     ctx: Context[AppState],
-    prompt: str | None,
-    images: list[str] | None,
-    tier: str,
-    high_pack: bool,
-    texture_mode: str | None,
+    prompt: str | None = None,
+    images: list[str] | None = None,
+    force_new: bool = False,
+    **options: Any,
 ) -> SpendApproval | Elicit[SpendApproval]:
-    """Ask the user before spending real credits, where the client can be asked."""
+    """Ask the user before spending real credits, where the client can be asked.
+
+    Nothing is asked in the sandbox, with ``RODIN_CONFIRM_SPEND=never``, when the client cannot
+    answer, or when the call would spend nothing (an identical recent task is reused, or the
+    arguments are refused anyway). The resolver sees every argument of generate_3d.
+    """
     service = await _service(ctx)
-    if service.sandbox or not service.configured or service.settings.confirm_spend == "never":
+    if service.sandbox or service.settings.confirm_spend == "never" or not _can_elicit(ctx):
         return SpendApproval(approve=True)
-    if not _can_elicit(ctx):
+    cost = await service.spend_needed(
+        {"prompt": prompt, **options}, images or [], force_new=force_new
+    )
+    if cost == 0:
         return SpendApproval(approve=True)
-    try:
-        cost = service.quote(
-            {"tier": tier, "high_pack": high_pack, "texture_mode": texture_mode},
-            image_count=max(1, len(images or [])),
-        )
-    except RodinError:
-        return SpendApproval(approve=True)  # the tool body reports the invalid option
+    tier = options.get("tier", "Regular")
     subject = f"'{prompt[:80]}'" if prompt else f"{len(images or [])} image(s)"
     return Elicit(
         f"Generate a 3D model from {subject} with Rodin {tier}? This spends {cost:g} credits.",
@@ -143,16 +143,9 @@ def _option_parameters() -> list[inspect.Parameter]:
     return params
 
 
-def _assemble_generate_signature() -> None:
-    """Give generate_3d one keyword argument per request option (for the tool's input schema)."""
-    request_fields = GenerationRequest.model_fields
-    prompt_info = request_fields["prompt"]
-    explicit = {
-        "ctx": (Context[AppState], inspect.Parameter.empty),
-        "approval": (
-            Annotated[ElicitationResult[SpendApproval], Resolve(approve_spend)],
-            inspect.Parameter.empty,
-        ),
+def _common_parameters() -> dict[str, tuple[Any, Any]]:
+    prompt_info = GenerationRequest.model_fields["prompt"]
+    return {
         "prompt": (
             Annotated[
                 str | None, *prompt_info.metadata, Field(description=prompt_info.description)
@@ -186,18 +179,42 @@ def _assemble_generate_signature() -> None:
             False,
         ),
     }
+
+
+def _flatten(fn: Any, leading: dict[str, Any], returns: Any) -> None:
+    """Give ``fn`` one keyword argument per request option, after ``leading`` and the common ones.
+
+    The tool's input schema is built from this signature, and its resolver sees the same names.
+    """
     params = [
-        inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=a, default=d)
-        for n, (a, d) in explicit.items()
+        inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=a)
+        for n, a in leading.items()
     ]
-    params[2:] = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in params[2:]]
-    options = _option_parameters()
-    annotations: dict[str, Any] = {p.name: p.annotation for p in params + options}
-    annotations["return"] = GenerateResult
-    generate_3d.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        params + options, return_annotation=GenerateResult
+    params += [
+        inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=a, default=d)
+        for n, (a, d) in _common_parameters().items()
+    ]
+    params += _option_parameters()
+    annotations: dict[str, Any] = {p.name: p.annotation for p in params}
+    annotations["return"] = returns
+    fn.__signature__ = inspect.Signature(params, return_annotation=returns)
+    fn.__annotations__ = annotations
+
+
+def _assemble_signatures() -> None:
+    _flatten(
+        approve_spend,
+        {"ctx": Context[AppState]},
+        SpendApproval | Elicit[SpendApproval],
     )
-    generate_3d.__annotations__ = annotations
+    _flatten(
+        generate_3d,
+        {
+            "ctx": Context[AppState],
+            "approval": Annotated[ElicitationResult[SpendApproval], Resolve(approve_spend)],
+        },
+        GenerateResult,
+    )
 
 
 async def check_status(
@@ -305,7 +322,7 @@ def _described(fn: Any) -> str:
 
 def register_tools(mcp: MCPServer) -> None:
     """Add the rodin-mcp tools to ``mcp``."""
-    _assemble_generate_signature()
+    _assemble_signatures()
     read_only = ToolAnnotations(read_only_hint=True, open_world_hint=True)
     mcp.add_tool(
         generate_3d,

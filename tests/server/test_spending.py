@@ -92,3 +92,46 @@ async def test_confirm_spend_never_skips_the_question(
     ) as client:
         structured(await client.call_tool("generate_3d", {"prompt": "a chair"}))
     assert asked == []
+
+
+async def test_a_repeated_identical_request_reuses_the_task_without_asking_again(
+    fast_settings: Settings, protocol_mode: str, emulator: RunningEmulator
+) -> None:
+    asked: list[str] = []
+    async with Client(
+        build_server(fast_settings),
+        mode=protocol_mode,  # type: ignore[arg-type]
+        elicitation_callback=answering("accept", asked),
+    ) as client:
+        first = structured(await client.call_tool("generate_3d", {"prompt": "a stool"}))
+        again = structured(await client.call_tool("generate_3d", {"prompt": "a stool"}))
+    assert again["reused"] is True
+    assert again["task_uuid"] == first["task_uuid"]
+    assert len(asked) == 1
+
+
+async def test_the_question_names_the_cost_of_every_option(
+    fast_settings: Settings, protocol_mode: str, emulator: RunningEmulator
+) -> None:
+    asked: list[str] = []
+    async with Client(
+        build_server(fast_settings),
+        mode=protocol_mode,  # type: ignore[arg-type]
+        elicitation_callback=answering("accept", asked),
+    ) as client:
+        structured(
+            await client.call_tool(
+                "generate_3d",
+                {
+                    "prompt": "a statue",
+                    "tier": "Gen-2.5-Extreme-High",
+                    "mesh_mode": "Quad",
+                    "high_pack": True,
+                    "texture_mode": "extreme-high",
+                },
+            )
+        )
+    assert asked == [
+        "Generate a 3D model from 'a statue' with Rodin Gen-2.5-Extreme-High? "
+        "This spends 4 credits."
+    ]
