@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from mcp import Client
 from mcp.client import ClientRequestContext
@@ -17,14 +15,16 @@ from tests.server.conftest import structured, text_of
 pytestmark = pytest.mark.anyio
 
 
-def answering(action: str, asked: list[str]) -> Any:
+def asking_client(settings: Settings, mode: str, action: str, asked: list[str]) -> Client:
+    """A client that supports elicitation, records each question and answers with ``action``."""
+
     async def callback(ctx: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
         asked.append(params.message)
         if action == "accept":
             return ElicitResult(action="accept", content={"approve": True})
         return ElicitResult(action="decline")  # type: ignore[arg-type]
 
-    return callback
+    return Client(build_server(settings), mode=mode, elicitation_callback=callback)  # type: ignore[arg-type]
 
 
 async def test_the_credit_budget_stops_a_runaway_loop_with_a_clear_error(
@@ -44,11 +44,7 @@ async def test_a_client_that_supports_elicitation_is_asked_with_the_cost_first(
     fast_settings: Settings, protocol_mode: str, emulator: RunningEmulator
 ) -> None:
     asked: list[str] = []
-    async with Client(
-        build_server(fast_settings),
-        mode=protocol_mode,  # type: ignore[arg-type]
-        elicitation_callback=answering("accept", asked),
-    ) as client:
+    async with asking_client(fast_settings, protocol_mode, "accept", asked) as client:
         result = structured(
             await client.call_tool("generate_3d", {"prompt": "a chair", "high_pack": True})
         )
@@ -61,11 +57,7 @@ async def test_a_declined_spend_submits_nothing(
     fast_settings: Settings, protocol_mode: str, emulator: RunningEmulator
 ) -> None:
     asked: list[str] = []
-    async with Client(
-        build_server(fast_settings),
-        mode=protocol_mode,  # type: ignore[arg-type]
-        elicitation_callback=answering("decline", asked),
-    ) as client:
+    async with asking_client(fast_settings, protocol_mode, "decline", asked) as client:
         result = await client.call_tool("generate_3d", {"prompt": "a chair"})
     assert result.is_error
     assert "did not approve" in text_of(result)
@@ -85,11 +77,7 @@ async def test_confirm_spend_never_skips_the_question(
 ) -> None:
     asked: list[str] = []
     settings = fast_settings.model_copy(update={"confirm_spend": "never"})
-    async with Client(
-        build_server(settings),
-        mode=protocol_mode,  # type: ignore[arg-type]
-        elicitation_callback=answering("accept", asked),
-    ) as client:
+    async with asking_client(settings, protocol_mode, "accept", asked) as client:
         structured(await client.call_tool("generate_3d", {"prompt": "a chair"}))
     assert asked == []
 
@@ -98,11 +86,7 @@ async def test_a_repeated_identical_request_reuses_the_task_without_asking_again
     fast_settings: Settings, protocol_mode: str, emulator: RunningEmulator
 ) -> None:
     asked: list[str] = []
-    async with Client(
-        build_server(fast_settings),
-        mode=protocol_mode,  # type: ignore[arg-type]
-        elicitation_callback=answering("accept", asked),
-    ) as client:
+    async with asking_client(fast_settings, protocol_mode, "accept", asked) as client:
         first = structured(await client.call_tool("generate_3d", {"prompt": "a stool"}))
         again = structured(await client.call_tool("generate_3d", {"prompt": "a stool"}))
     assert again["reused"] is True
@@ -114,11 +98,7 @@ async def test_the_question_names_the_cost_of_every_option(
     fast_settings: Settings, protocol_mode: str, emulator: RunningEmulator
 ) -> None:
     asked: list[str] = []
-    async with Client(
-        build_server(fast_settings),
-        mode=protocol_mode,  # type: ignore[arg-type]
-        elicitation_callback=answering("accept", asked),
-    ) as client:
+    async with asking_client(fast_settings, protocol_mode, "accept", asked) as client:
         structured(
             await client.call_tool(
                 "generate_3d",
