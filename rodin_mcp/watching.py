@@ -3,6 +3,11 @@
 A :class:`StatusWatcher` runs at most one poll loop per key (a task's subscription key). Every
 caller that waits on the key joins that loop and sees each fresh answer; the loop stops when the
 answer is final or when its last waiter leaves. Cancelling a waiter only removes that waiter.
+
+The delay between polls grows with the loop's age, but a caller who joins a loop deep in a long
+delay gets a fresh answer within the schedule's first delay: its arrival brings the next poll
+forward. Callers who keep coming back therefore see a finished task within about that first
+delay, not the schedule's maximum.
 """
 
 from __future__ import annotations
@@ -37,7 +42,8 @@ class _Watch(Generic[T]):
     version: int = 0
     waiters: int = 0
     changed: anyio.Event = field(default_factory=anyio.Event)
-    left: anyio.Event = field(default_factory=anyio.Event)
+    arrivals: anyio.Event = field(default_factory=anyio.Event)  # a waiter joined or the last left
+    last_poll: float = 0.0
     finished: bool = False
 
 
@@ -91,7 +97,7 @@ class StatusWatcher(Generic[T]):
         finally:
             watch.waiters -= 1
             if watch.waiters == 0:
-                watch.left.set()
+                watch.arrivals.set()
 
     def _join(self, key: str) -> _Watch[T]:
         watch = self._watches.get(key)
@@ -100,6 +106,7 @@ class StatusWatcher(Generic[T]):
             self._watches[key] = watch
             self._task_group.start_soon(self._poll_loop, key, watch)
         watch.waiters += 1
+        watch.arrivals.set()
         return watch
 
     async def _poll_loop(self, key: str, watch: _Watch[T]) -> None:
@@ -109,14 +116,28 @@ class StatusWatcher(Generic[T]):
                 final = await self._poll_once(key, watch)
                 if final:
                     break
-                with anyio.move_on_after(delay):
-                    await watch.left.wait()
-                watch.left = anyio.Event()
+                await self._pause(watch, delay)
                 delay = min(delay * self._schedule.factor, self._schedule.maximum)
         finally:
             watch.finished = True
             if self._watches.get(key) is watch:
                 del self._watches[key]
+
+    async def _pause(self, watch: _Watch[T], delay: float) -> None:
+        """Sleep ``delay`` after the last poll, cut short by the last waiter leaving, or brought
+        forward to ``initial`` after the last poll by a waiter joining."""
+        deadline = watch.last_poll + delay
+        watch.arrivals = anyio.Event()
+        while watch.waiters > 0:
+            remaining = deadline - anyio.current_time()
+            if remaining <= 0:
+                return
+            with anyio.move_on_after(remaining):
+                await watch.arrivals.wait()
+            if not watch.arrivals.is_set():
+                return
+            watch.arrivals = anyio.Event()
+            deadline = min(deadline, watch.last_poll + self._schedule.initial)
 
     async def _poll_once(self, key: str, watch: _Watch[T]) -> bool:
         final = False
@@ -128,6 +149,7 @@ class StatusWatcher(Generic[T]):
             watch.value, watch.error = value, None
             final = self._is_final(value)
         watch.version += 1
+        watch.last_poll = anyio.current_time()
         changed, watch.changed = watch.changed, anyio.Event()
         changed.set()
         return final or watch.error is not None

@@ -86,3 +86,28 @@ async def test_a_wait_that_times_out_returns_the_latest_answer() -> None:
     async with anyio.create_task_group() as group:
         watcher = StatusWatcher(upstream.fetch, lambda s: s == "done", slow, group)
         assert await watcher.wait("task", 0.05) == "waiting"
+
+
+async def test_a_caller_joining_a_long_pause_brings_the_next_poll_forward() -> None:
+    # The schedule's second pause is an hour long; a caller who joins during it is answered after
+    # the first delay (a few milliseconds), not after the hour.
+    upstream = Upstream(final_on=3)
+    schedule = PollSchedule(initial=0.01, factor=360_000.0, maximum=3600.0)
+    async with anyio.create_task_group() as group:
+        watcher = StatusWatcher(upstream.fetch, lambda s: s == "done", schedule, group)
+        two_answers = anyio.Event()
+        first_answers: list[str] = []
+
+        async def first_caller() -> None:
+            async def record(state: str) -> None:
+                first_answers.append(state)
+                if len(first_answers) == 2:  # polls at 0 and 0.01 s; the next pause is an hour
+                    two_answers.set()
+
+            await watcher.wait("task", 3600, record)
+
+        group.start_soon(first_caller)
+        await two_answers.wait()
+        with anyio.fail_after(60):
+            assert await watcher.wait("task", 3600) == "done"
+    assert upstream.polls == 3
