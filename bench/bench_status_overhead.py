@@ -41,8 +41,8 @@ from typing import Literal
 
 import anyio
 import httpx2
-from mcp import Client, StdioServerParameters
-from measure import child_pids, cpu_seconds, percentile, structured
+from mcp import Client
+from measure import connect_stdio, cpu_seconds, percentile, structured
 
 from rodin_mcp.emulator import EmulatorConfig, RunningEmulator, run_emulator_in_thread
 
@@ -211,15 +211,7 @@ async def open_subjects(
     async def connect(
         args: list[str], env: dict[str, str] | None, mode: Mode
     ) -> tuple[Client, int]:
-        before = await anyio.to_thread.run_sync(child_pids)
-        params = StdioServerParameters(command=sys.executable, args=args, env=env)
-        client = await stack.enter_async_context(
-            Client(params, mode=mode, read_timeout_seconds=READ_TIMEOUT)
-        )
-        new = await anyio.to_thread.run_sync(child_pids) - before
-        if len(new) != 1:
-            raise RuntimeError(f"expected one new child process, found {sorted(new)}")
-        return client, new.pop()
+        return await connect_stdio(stack, args, env, mode, READ_TIMEOUT)
 
     ours_env = server_env(emulator, scratch)
     subjects: list[Subject] = []

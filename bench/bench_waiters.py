@@ -44,8 +44,8 @@ from typing import Literal
 
 import anyio
 import anyio.to_thread
-from mcp import Client, StdioServerParameters
-from measure import child_pids, cpu_seconds, peak_rss_kib, structured
+from mcp import Client
+from measure import connect_stdio, cpu_seconds, peak_rss_kib, structured
 
 from rodin_mcp.emulator import EmulatorConfig, RunningEmulator, run_emulator_in_thread
 from rodin_mcp.emulator.jobs import TIER_SECONDS
@@ -107,15 +107,7 @@ async def connect(
     stack: AsyncExitStack, args: list[str], env: dict[str, str] | None, mode: Mode
 ) -> tuple[Client, int]:
     """Start a stdio server and connect; return the client and the server's pid."""
-    before = await anyio.to_thread.run_sync(child_pids)
-    params = StdioServerParameters(command=sys.executable, args=args, env=env)
-    client = await stack.enter_async_context(
-        Client(params, mode=mode, read_timeout_seconds=READ_TIMEOUT)
-    )
-    new = await anyio.to_thread.run_sync(child_pids) - before
-    if len(new) != 1:
-        raise RuntimeError(f"expected one new child process, found {sorted(new)}")
-    return client, new.pop()
+    return await connect_stdio(stack, args, env, mode, READ_TIMEOUT)
 
 
 async def submit_all(run: ConfigRun, count: int) -> None:

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from collections.abc import Sequence
+from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import anyio.to_thread
+from mcp import Client, StdioServerParameters
 from mcp.types import CallToolResult
 
-__all__ = ["child_pids", "cpu_seconds", "peak_rss_kib", "percentile", "structured"]
+__all__ = [
+    "child_pids",
+    "connect_stdio",
+    "cpu_seconds",
+    "peak_rss_kib",
+    "percentile",
+    "structured",
+]
 
 
 def child_pids() -> set[int]:
@@ -61,3 +72,22 @@ def structured(result: CallToolResult) -> dict[str, Any]:
         text = " ".join(getattr(block, "text", "") for block in result.content)
         raise RuntimeError(f"tool call failed: {text[:300]}")
     return result.structured_content
+
+
+async def connect_stdio(
+    stack: AsyncExitStack,
+    args: list[str],
+    env: dict[str, str] | None,
+    mode: Literal["legacy", "auto"],
+    read_timeout: float,
+) -> tuple[Client, int]:
+    """Start a stdio server (``python ARGS``) and connect; return the client and its pid."""
+    before = await anyio.to_thread.run_sync(child_pids)
+    params = StdioServerParameters(command=sys.executable, args=args, env=env)
+    client = await stack.enter_async_context(
+        Client(params, mode=mode, read_timeout_seconds=read_timeout)
+    )
+    new = await anyio.to_thread.run_sync(child_pids) - before
+    if len(new) != 1:
+        raise RuntimeError(f"expected one new child process, found {sorted(new)}")
+    return client, new.pop()
