@@ -1,0 +1,134 @@
+"""The typed records every room shares: where a task stands, a stored file, a task's record.
+
+They sit at the bottom beside :mod:`rodin_mcp.settings` and :mod:`rodin_mcp.errors` and import
+nothing of ours. The ledger writes and reads them, the downloader produces :class:`StoredFile`
+rows and writes ``task.json`` from a :class:`TaskRecord`, and the service builds its results
+from both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+__all__ = ["RecordState", "StoredFile", "TaskRecord", "TaskState"]
+
+
+class TaskState(StrEnum):
+    """Where a task stands at Rodin, derived from its jobs."""
+
+    WAITING = "waiting"
+    GENERATING = "generating"
+    DONE = "done"
+    FAILED = "failed"
+
+    @property
+    def is_final(self) -> bool:
+        """Whether the task will not change any more (done or failed)."""
+        return self in (TaskState.DONE, TaskState.FAILED)
+
+
+class RecordState(StrEnum):
+    """Every state a task's record can be in: Rodin's task states and the ledger's own."""
+
+    SUBMITTING = "submitting"
+    """Recorded, request about to leave (or in flight)."""
+    UNKNOWN = "unknown"
+    """The request may have reached Rodin; never resubmit automatically."""
+    REJECTED = "rejected"
+    """Never sent, or refused by Rodin: not billed."""
+    SUPERSEDED = "superseded"
+    """An unknown or stuck submission the user chose to move past."""
+    EXTERNAL = "external"
+    """A task this ledger did not submit (looked up by its uuid)."""
+    WAITING = TaskState.WAITING.value
+    GENERATING = TaskState.GENERATING.value
+    DONE = TaskState.DONE.value
+    FAILED = TaskState.FAILED.value
+
+    @property
+    def task_state(self) -> TaskState | None:
+        """The Rodin task state this record state is, or None for the ledger's own states."""
+        try:
+            return TaskState(self.value)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """One result file on disk, complete and verified.
+
+    Attributes:
+        name: The safe file name inside the task folder.
+        path: The file's absolute path.
+        size: Its size in bytes.
+        sha256: Hex SHA-256 of its bytes.
+        mime_type: Its MIME type, from :mod:`rodin_mcp.media_types`.
+        source_name: Rodin's own (untrusted) name for it, as listed.
+    """
+
+    name: str
+    path: Path
+    size: int
+    sha256: str
+    mime_type: str
+    source_name: str
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON form kept in the ledger."""
+        return {
+            "name": self.name,
+            "path": str(self.path),
+            "size": self.size,
+            "sha256": self.sha256,
+            "mime_type": self.mime_type,
+            "source_name": self.source_name,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StoredFile:
+        """Read the JSON form back (rows written before ``source_name`` existed use ``name``)."""
+        return cls(
+            name=str(data["name"]),
+            path=Path(str(data["path"])),
+            size=int(data["size"]),
+            sha256=str(data["sha256"]),
+            mime_type=str(data["mime_type"]),
+            source_name=str(data.get("source_name") or data["name"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRecord:
+    """One task as the ledger remembers it: submitted here, or looked up by its uuid.
+
+    ``subscription_key`` is left out of ``repr`` because it is a bearer handle. ``scope`` names
+    the Rodin the task belongs to: the API base URL, or ``"sandbox"``.
+    """
+
+    id: int
+    task_uuid: str | None
+    subscription_key: str | None = field(repr=False)
+    job_uuids: tuple[str, ...]
+    fingerprint: str | None
+    prompt: str | None
+    tier: str | None
+    request: dict[str, Any]
+    image_count: int
+    estimated_credits: float
+    consumed: float | None
+    sandbox: bool
+    scope: str
+    state: RecordState
+    error: str | None
+    jobs: tuple[tuple[str, str], ...]
+    created_at: float
+    submitted_at: float | None
+    updated_at: float
+    submit_time: str | None
+    output_dir: str | None
+    files: tuple[StoredFile, ...]
+    downloaded_at: float | None
