@@ -14,7 +14,7 @@ from jsonschema import Draft7Validator, FormatChecker
 import rodin_mcp
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = ROOT.parent / "shared" / "schemas" / "server.schema.json"
+SCHEMA = ROOT / "tests" / "data" / "server.schema.json"
 
 
 def load_json(path: Path) -> Any:
