@@ -1,8 +1,10 @@
 """One exception tree for everything rodin-mcp raises on purpose.
 
-Every message (``str(err)``) is written to be shown to a person or a model as it is: it says what
-happened and what to do next, and it never holds the API key, an ``Authorization`` header or a
-signed URL.
+Every message (``str(err)``) can be shown to a person or a model as it is: it says what happened,
+in the product's words, and never holds the API key, an ``Authorization`` header or a signed URL.
+Leaves carry the facts as attributes (which task, which field, which mode). No message names a
+tool, a tool argument or a command-line flag: each face adds its own advice from the error's type
+and facts (``server/words.py``, ``cli/words.py``).
 
 The line that matters most is between a request that *never left* this machine and one whose
 *outcome is unknown*: a paid submission of the second kind is never sent again automatically.
@@ -10,10 +12,15 @@ The line that matters most is between a request that *never left* this machine a
 ::
 
     RodinError
-    ├── ConfigError                    settings missing or invalid (no key and no sandbox, ...)
+    ├── ConfigError                    settings missing or invalid
+    │   └── NotConfiguredError             no API key and no sandbox mode
     ├── InputError                     bad input from a person or a model; nothing was sent
     │   ├── RequestValidationError         a generation option breaks a rule (.field)
-    │   └── ImageInputError                an image reference cannot be used (.reference)
+    │   ├── ImageInputError                an image reference cannot be used (.reference)
+    │   ├── UnknownTaskError               no record of the task here (.task_uuid)
+    │   ├── WrongModeError                 the task belongs to the other mode (.task_in_sandbox)
+    │   ├── MissingSubscriptionKeyError    the task's status handle is not known (.task_uuid)
+    │   └── SandboxTaskLostError           the sandbox forgot the task (.task_uuid, .journal)
     ├── NotSentError                   the request provably never left (connect failure)
     ├── OutcomeUnknownError            a paid submission may have been accepted and billed
     ├── APIError                       Rodin answered and refused (.code, .status_code)
@@ -37,7 +44,6 @@ The line that matters most is between a request that *never left* this machine a
     │   └── LinkExpiredError               result links kept being refused, even fresh ones
     └── GuardError                     the service refused to spend (see below)
         ├── BudgetExceededError            this process reached RODIN_MAX_CREDITS
-        ├── SpendNotConfirmedError         the user declined (or was not asked and must be)
         └── UnresolvedSubmissionError      an identical earlier submission has an unknown outcome
 """
 
@@ -59,21 +65,25 @@ __all__ = [
     "InsufficientFundsError",
     "InvalidRequestError",
     "LinkExpiredError",
+    "MissingSubscriptionKeyError",
     "NoSuchTaskError",
+    "NotConfiguredError",
     "NotSentError",
     "OutcomeUnknownError",
     "ParallelismLimitError",
     "RateLimitError",
     "RequestValidationError",
     "RodinError",
+    "SandboxTaskLostError",
     "ServerError",
-    "SpendNotConfirmedError",
     "SubscriptionError",
     "TaskFailedError",
     "TransportError",
     "UnexpectedResponseError",
+    "UnknownTaskError",
     "UnresolvedSubmissionError",
     "UnsafeFileNameError",
+    "WrongModeError",
 ]
 
 
@@ -95,6 +105,13 @@ class ConfigError(RodinError):
     """Settings are missing or invalid (for example no API key and no sandbox)."""
 
 
+class NotConfiguredError(ConfigError):
+    """Neither an API key nor sandbox mode is configured, so Rodin cannot be reached."""
+
+    def __init__(self) -> None:
+        super().__init__("No Rodin API key is configured, and sandbox mode is off.")
+
+
 class InputError(RodinError):
     """Input from a person or a model cannot be used; nothing was sent anywhere."""
 
@@ -113,6 +130,56 @@ class ImageInputError(InputError):
     def __init__(self, message: str, *, reference: str | None = None) -> None:
         super().__init__(message)
         self.reference = reference
+
+
+class UnknownTaskError(InputError):
+    """There is no record of this task here, and no way to look it up was given."""
+
+    def __init__(self, task_uuid: str) -> None:
+        super().__init__(f"There is no record of task {task_uuid} here.")
+        self.task_uuid = task_uuid
+
+
+class WrongModeError(InputError):
+    """The task was submitted in the other mode (sandbox or the real API) than this one."""
+
+    def __init__(self, task_uuid: str, *, task_in_sandbox: bool, scope: str) -> None:
+        where = (
+            "the sandbox (the embedded emulator)"
+            if task_in_sandbox
+            else f"the Rodin API at {scope}"
+        )
+        here = "the real Rodin API" if task_in_sandbox else "the sandbox"
+        super().__init__(
+            f"Task {task_uuid} was submitted to {where}, but this process uses {here}."
+        )
+        self.task_uuid = task_uuid
+        self.task_in_sandbox = task_in_sandbox
+        self.scope = scope
+
+
+class MissingSubscriptionKeyError(InputError):
+    """The task's subscription key (its status handle) is not known yet."""
+
+    def __init__(self, task_uuid: str, state: str) -> None:
+        super().__init__(
+            f"Task {task_uuid} has no known subscription key yet (its submission state is "
+            f"'{state}')."
+        )
+        self.task_uuid = task_uuid
+        self.state = state
+
+
+class SandboxTaskLostError(InputError):
+    """The sandbox emulator no longer knows a task the ledger holds (its journal is gone)."""
+
+    def __init__(self, task_uuid: str, journal: str) -> None:
+        super().__init__(
+            f"The sandbox no longer knows task {task_uuid}: its record in the sandbox journal "
+            f"({journal}) is gone, so it cannot be followed."
+        )
+        self.task_uuid = task_uuid
+        self.journal = journal
 
 
 class NotSentError(RodinError):
@@ -205,6 +272,13 @@ class DeadlineExceededError(TransportError):
 class TaskFailedError(RodinError):
     """Rodin reported a job of the task as Failed."""
 
+    def __init__(self, task_uuid: str) -> None:
+        super().__init__(
+            f"Rodin reported task {task_uuid} as failed, so it has no files; Rodin gives no "
+            "reason for failures."
+        )
+        self.task_uuid = task_uuid
+
 
 class DownloadError(RodinError):
     """A result file could not be fetched intact."""
@@ -233,10 +307,21 @@ class GuardError(RodinError):
 class BudgetExceededError(GuardError):
     """This process reached its credit budget (RODIN_MAX_CREDITS)."""
 
-
-class SpendNotConfirmedError(GuardError):
-    """The user declined the spend, or must be asked before it."""
+    def __init__(self, *, cost: float, spent: float, budget: float) -> None:
+        super().__init__(
+            f"This generation costs {cost:g} credits, but this process has already spent "
+            f"{spent:g} of its {budget:g}-credit budget (RODIN_MAX_CREDITS)."
+        )
+        self.cost = cost
+        self.spent = spent
+        self.budget = budget
 
 
 class UnresolvedSubmissionError(GuardError):
     """An identical earlier submission has an unknown outcome; resubmitting may bill twice."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "An identical earlier submission may have been accepted and billed, but its answer "
+            "was lost (the connection failed after the request left)."
+        )

@@ -23,6 +23,10 @@ from pydantic import SecretStr
 from rodin_mcp.emulator import EmulatorConfig, ManualClock, RunningEmulator, run_emulator_in_thread
 from rodin_mcp.settings import Settings
 
+# The Rodin client fixtures (rodin_settings, http, rodin, sleeper, ...) of the client and
+# downloader tests.
+pytest_plugins = ["tests.api.fixtures"]
+
 SENTINEL_API_KEY = "SeNtInEl0rodinMcpTestKey0123456789abcdefghijKLMNOPQRSTuvwxyz0123"
 
 

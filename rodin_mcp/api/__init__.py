@@ -1,4 +1,5 @@
-"""Rodin's REST wire: typed models, the retry policy and the async client.
+"""Rodin's REST wire: the request and its rules, its encoding, pricing, responses, the retry
+policy and the async client.
 
 Typical use::
 
@@ -11,28 +12,37 @@ Typical use::
 """
 
 from rodin_mcp.api.client import RodinClient, create_http_client, error_for_code
-from rodin_mcp.api.models import (
+from rodin_mcp.api.form_fields import ImagePart, form_fields
+from rodin_mcp.api.pricing import PRICES, PriceTable, estimated_credits
+from rodin_mcp.api.request import GenerationRequest, check_images, option_names
+from rodin_mcp.api.responses import (
+    LINK_LIFETIME_SECONDS,
+    RESULT_RETENTION_DAYS,
     DownloadItem,
-    GenerationRequest,
-    ImagePart,
     JobStatus,
-    StatusResult,
     SubmitResult,
-    TaskState,
+    TaskStatus,
 )
 from rodin_mcp.api.retry import RetryEvent, RetryPolicy
 
 __all__ = [
+    "LINK_LIFETIME_SECONDS",
+    "PRICES",
+    "RESULT_RETENTION_DAYS",
     "DownloadItem",
     "GenerationRequest",
     "ImagePart",
     "JobStatus",
+    "PriceTable",
     "RetryEvent",
     "RetryPolicy",
     "RodinClient",
-    "StatusResult",
     "SubmitResult",
-    "TaskState",
+    "TaskStatus",
+    "check_images",
     "create_http_client",
     "error_for_code",
+    "estimated_credits",
+    "form_fields",
+    "option_names",
 ]

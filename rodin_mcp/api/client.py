@@ -20,15 +20,10 @@ from urllib.parse import urlsplit
 import httpx2
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from rodin_mcp.api.models import (
-    DownloadItem,
-    GenerationRequest,
-    ImagePart,
-    JobStatus,
-    StatusResult,
-    SubmitResult,
-)
+from rodin_mcp.api.form_fields import ImagePart, form_fields
 from rodin_mcp.api.redact import clean_text, install_log_redaction
+from rodin_mcp.api.request import GenerationRequest, check_images
+from rodin_mcp.api.responses import DownloadItem, JobStatus, SubmitResult, TaskStatus
 from rodin_mcp.api.retry import (
     RetryPolicy,
     Transient,
@@ -111,7 +106,7 @@ class _BearerAuth(httpx2.Auth):
         return "_BearerAuth(<redacted>)"
 
 
-# Rodin's business error codes, both naming generations (rodin-api.md §6), mapped to our leaves.
+# Rodin's business error codes, both naming generations, mapped to our leaves.
 _CODE_TO_ERROR: dict[str, type[APIError]] = {
     "UNAUTHORIZED": AuthError,
     "USER_NOT_FOUND": AuthError,
@@ -282,11 +277,10 @@ class RodinClient:
             OutcomeUnknownError: the request may have been accepted and billed.
             APIError: Rodin refused it (a leaf says why; nothing was billed).
         """
-        if request.image_count != len(images):
-            request = request.with_image_count(len(images))
+        check_images(request, len(images))
         auth = self._require_auth()
         parts: list[tuple[str, tuple[str | None, str | bytes] | tuple[str, bytes, str]]] = [
-            (name, (None, value)) for name, value in request.to_form_fields()
+            (name, (None, value)) for name, value in form_fields(request)
         ]
         parts += [("images", (img.filename, img.data, img.content_type)) for img in images]
 
@@ -300,7 +294,7 @@ class RodinClient:
         )
         return result
 
-    async def status(self, subscription_key: str) -> StatusResult:
+    async def status(self, subscription_key: str) -> TaskStatus:
         """The jobs of a task and its derived state (``POST /status``); read-only, retried."""
         key = _check_id(subscription_key, "subscription_key")
         body = await self._read_only(
@@ -309,7 +303,7 @@ class RodinClient:
                 self._url("status"), json={"subscription_key": key}, auth=auth
             ),
         )
-        return StatusResult(jobs=_parse(_StatusBody, body, "status").jobs)
+        return TaskStatus(jobs=_parse(_StatusBody, body, "status").jobs)
 
     async def download_list(self, task_uuid: str) -> list[DownloadItem]:
         """The result files of a task, with fresh signed URLs (``POST /download``)."""

@@ -1,6 +1,6 @@
 """One command-line option per generation option, built from the request model itself.
 
-Names, choices and help come from :class:`~rodin_mcp.api.models.GenerationRequest`'s fields, so
+Names, choices and help come from the generation request's fields, so
 the command line and the MCP tool can never offer different options.
 """
 
@@ -12,12 +12,10 @@ from typing import Any, Literal, Union, cast, get_args, get_origin
 
 from pydantic.fields import FieldInfo
 
-from rodin_mcp.api.models import GenerationRequest
+from rodin_mcp.service import GenerationRequest, option_names
 
 __all__ = ["add_generation_options", "generation_options_from"]
 
-# Taken elsewhere: the prompt is positional, the image count follows from --image.
-_NOT_OPTIONS = frozenset({"prompt", "image_count"})
 # Shorter spellings people expect, besides the field's own name.
 _ALIASES = {"bbox_condition": "--bbox"}
 
@@ -80,17 +78,16 @@ def _add_option(group: argparse._ArgumentGroup, name: str, info: FieldInfo) -> N
 def add_generation_options(parser: argparse.ArgumentParser) -> None:
     """Add ``--tier``, ``--geometry-file-format``, ... (every request field but the prompt)."""
     group = parser.add_argument_group("generation options (Rodin's defaults when omitted)")
-    for name, info in GenerationRequest.model_fields.items():
-        if name not in _NOT_OPTIONS:
-            _add_option(group, name, info)
+    for name in option_names():
+        _add_option(group, name, GenerationRequest.model_fields[name])
 
 
 def generation_options_from(args: argparse.Namespace, prompt: str | None) -> dict[str, Any]:
     """The generation options given on the command line (unset ones left to the defaults)."""
     options: dict[str, Any] = {"prompt": prompt}
-    for name in GenerationRequest.model_fields:
+    for name in option_names():
         value: Any = getattr(args, name, None)
-        if name in _NOT_OPTIONS or value is None:
+        if value is None:
             continue
         options[name] = list(cast(list[Any], value)) if isinstance(value, tuple | list) else value
     return options

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from rodin_mcp.cli.formatting import format_duration
 from rodin_mcp.cli.output import Output
-from rodin_mcp.results import StatusResult
+from rodin_mcp.service import StatusResult
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

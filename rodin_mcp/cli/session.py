@@ -1,8 +1,9 @@
 """Running one command: settings, the service, and turning every ending into an exit code.
 
-Errors print one line, ``error: <curated message>`` (the same messages the MCP tools give), and
-with ``--json`` also an ``{"error": ...}`` document on stdout. Ctrl-C ends with exit code 130
-and says how to resume; no traceback is printed for any expected ending.
+Errors print one line, ``error: <message>``, then the command line's advice for it
+(:mod:`rodin_mcp.cli.words`), and with ``--json`` also an ``{"error": ...}`` document on stdout.
+Ctrl-C ends with exit code 130 and says how to resume; no traceback is printed for any expected
+ending.
 """
 
 from __future__ import annotations
@@ -18,12 +19,8 @@ import anyio
 from rodin_mcp.cli.exit_codes import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TASK_FAILED
 from rodin_mcp.cli.output import Output
 from rodin_mcp.cli.settings_sources import load_settings
-from rodin_mcp.errors import (
-    BudgetExceededError,
-    RodinError,
-    TaskFailedError,
-    UnresolvedSubmissionError,
-)
+from rodin_mcp.cli.words import advice_for, resume_commands
+from rodin_mcp.errors import RodinError, TaskFailedError
 from rodin_mcp.service import RodinService, open_service
 
 __all__ = [
@@ -39,14 +36,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 Phase = Literal["starting", "submitting", "waiting", "downloading"]
-
-# The service's messages name the MCP tools' arguments; say what they are on the command line.
-_COMMAND_LINE_HINTS: dict[type[RodinError], str] = {
-    UnresolvedSubmissionError: (
-        "On the command line: check 'rodin-mcp tasks', then add --force-new to submit anyway."
-    ),
-    BudgetExceededError: "On the command line: set RODIN_MAX_CREDITS higher for this command.",
-}
 
 
 @dataclass
@@ -120,10 +109,8 @@ def _ending(raw: BaseException, output: Output, resume: ResumePoint) -> int:
         return EXIT_INTERRUPTED
     if isinstance(error, RodinError):
         code = EXIT_TASK_FAILED if isinstance(error, TaskFailedError) else EXIT_ERROR
-        report_error(output, str(error), type(error).__name__, code)
-        hint = next((h for t, h in _COMMAND_LINE_HINTS.items() if isinstance(error, t)), None)
-        if hint is not None:
-            output.hint(hint)
+        advice = advice_for(error)
+        report_error(output, str(error), type(error).__name__, code, advice=advice)
         return code
     if not isinstance(error, Exception):
         raise raw
@@ -137,11 +124,18 @@ def _ending(raw: BaseException, output: Output, resume: ResumePoint) -> int:
     return EXIT_ERROR
 
 
-def report_error(output: Output, message: str, kind: str, code: int) -> None:
-    """The error line on stderr and, with --json, the error document on stdout."""
+def report_error(
+    output: Output, message: str, kind: str, code: int, *, advice: str | None = None
+) -> None:
+    """The error line (and advice) on stderr and, with --json, the error document on stdout."""
     output.error(message)
+    if advice is not None:
+        output.hint(advice)
     if output.json_mode:
-        output.json({"error": {"type": kind, "message": message, "exit_code": code}})
+        document: dict[str, object] = {"type": kind, "message": message, "exit_code": code}
+        if advice is not None:
+            document["advice"] = advice
+        output.json({"error": document})
 
 
 def _interrupted(output: Output, resume: ResumePoint) -> None:
@@ -154,11 +148,9 @@ def _interrupted(output: Output, resume: ResumePoint) -> None:
     elif task is None:
         output.hint("Interrupted.")
     else:
-        flag = " --sandbox" if resume.sandbox else ""
         where = "in the sandbox" if resume.sandbox else "at Rodin"
+        commands = "".join(f"\n  {line}" for line in resume_commands(task, resume.sandbox))
         output.hint(
             f"Interrupted. Task {task} keeps running {where} and is in the ledger; nothing is "
-            "lost. To resume:\n"
-            f"  rodin-mcp status {task} --wait{flag}\n"
-            f"  rodin-mcp download {task}{flag}"
+            f"lost. To resume:{commands}"
         )

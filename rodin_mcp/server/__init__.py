@@ -1,6 +1,6 @@
 """The MCP face of rodin-mcp: tools, resources and transports."""
 
-from rodin_mcp.server.app import INSTRUCTIONS, build_server
+from rodin_mcp.server.app import build_server
 from rodin_mcp.server.state import AppState
 
-__all__ = ["INSTRUCTIONS", "AppState", "build_server"]
+__all__ = ["AppState", "build_server"]

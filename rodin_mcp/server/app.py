@@ -9,23 +9,13 @@ import anyio
 from mcp.server import MCPServer
 
 from rodin_mcp import __version__
+from rodin_mcp.server.descriptions import instructions
 from rodin_mcp.server.resources import register_resources
 from rodin_mcp.server.state import AppState
 from rodin_mcp.server.tools import register_tools
 from rodin_mcp.settings import Settings
 
-__all__ = ["INSTRUCTIONS", "build_server"]
-
-INSTRUCTIONS = """\
-Generate 3D models (GLB, FBX, OBJ, STL, USDZ) from text or images with Hyper3D Rodin.
-Flow: generate_3d (spends credits: 0.5 per model, 1 for Gen-2.5-Extreme-High, +1 HighPack, \
-+2 texture_mode extreme-high) returns a task_uuid within seconds; then call \
-check_status(task_uuid, wait_seconds=45) until state is done (20 s to several minutes); then \
-list_downloads(task_uuid) saves the files on the user's disk and shows a preview. \
-check_status, list_downloads, check_balance and list_tasks are free. Never call generate_3d again \
-just because a task is slow: an identical request is deduplicated, and list_tasks shows \
-earlier tasks. Image inputs must be on the user's computer (absolute path), or a URL or data: URI.\
-"""
+__all__ = ["build_server"]
 
 
 def build_server(settings: Settings | None = None) -> MCPServer:
@@ -47,11 +37,11 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         "rodin-mcp",
         title="Hyper3D Rodin",
         version=__version__,
-        instructions=INSTRUCTIONS,
+        instructions=instructions(settings),
         website_url="https://github.com/rodin-mcp/rodin-mcp",
         lifespan=lifespan,
         log_level="WARNING",  # only when the caller configured no logging; stderr either way
     )
-    register_tools(mcp)
+    register_tools(mcp, settings)
     register_resources(mcp)
     return mcp

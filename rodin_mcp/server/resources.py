@@ -15,23 +15,12 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError
 
 from rodin_mcp.errors import RodinError
+from rodin_mcp.media_types import MEDIA_TYPES
 from rodin_mcp.server.state import AppState
+from rodin_mcp.server.vocabulary import LIST_DOWNLOADS
 
-__all__ = ["FILE_TYPES", "register_resources"]
+__all__ = ["register_resources"]
 
-FILE_TYPES: dict[str, str] = {
-    "glb": "model/gltf-binary",
-    "gltf": "model/gltf+json",
-    "obj": "model/obj",
-    "mtl": "model/mtl",
-    "stl": "model/stl",
-    "fbx": "application/octet-stream",
-    "usdz": "model/vnd.usdz+zip",
-    "png": "image/png",
-    "webp": "image/webp",
-    "jpg": "image/jpeg",
-    "json": "application/json",
-}
 MAX_RESOURCE_BYTES = 256 * 1024 * 1024
 
 
@@ -44,9 +33,9 @@ async def _read_file(ctx: Context, task_uuid: str, name: str) -> bytes:
     found = service.task_file(task_uuid, name)
     if found is None:
         raise ResourceError(
-            f"No downloaded file {name!r} for task {task_uuid}; call list_downloads first."
+            f"No downloaded file {name!r} for task {task_uuid}; call {LIST_DOWNLOADS} first."
         )
-    path, _ = found
+    path = found.path
     size = path.stat().st_size
     if size > MAX_RESOURCE_BYTES:
         raise ResourceError(f"{name} is {size} bytes, too large to send; open it at {path}.")
@@ -68,18 +57,18 @@ async def task_file(ctx: Context, task_uuid: str, name: str) -> bytes:
 
 def register_resources(mcp: MCPServer) -> None:
     """Add the downloaded-file resource templates to ``mcp``."""
-    for ext, mime in FILE_TYPES.items():
+    for ext, mime in MEDIA_TYPES.items():
         mcp.resource(
             f"rodin://tasks/{{task_uuid}}/files/{{stem}}.{ext}",
             name=f"task_file_{ext}",
             title=f"Downloaded .{ext} file",
-            description=f"A .{ext} file downloaded by list_downloads.",
+            description=f"A .{ext} file downloaded by {LIST_DOWNLOADS}.",
             mime_type=mime,
         )(_reader(ext))
     mcp.resource(
         "rodin://tasks/{task_uuid}/files/{name}",
         name="task_file",
         title="Downloaded file",
-        description="A file downloaded by list_downloads.",
+        description=f"A file downloaded by {LIST_DOWNLOADS}.",
         mime_type="application/octet-stream",
     )(task_file)

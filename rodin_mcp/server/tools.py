@@ -1,13 +1,15 @@
 """The MCP tools: thin adapters from tool arguments to service calls and back.
 
-``generate_3d`` exposes every option of :class:`~rodin_mcp.api.models.GenerationRequest` as a flat
-argument; its signature is assembled from the request model so the two can never drift apart.
+``generate_3d`` exposes every option of the generation request as a flat argument; its signature
+is assembled from the request model so the two can never drift apart. Prices and the dedupe window
+in the descriptions are read from their owners (the pricing table, the settings).
 """
 
 from __future__ import annotations
 
 import base64
 import inspect
+from collections import OrderedDict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,24 +32,36 @@ from mcp.types import (
 )
 from pydantic import BaseModel, Field
 
-from rodin_mcp.api.models import GenerationRequest
-from rodin_mcp.results import (
+from rodin_mcp.errors import RodinError
+from rodin_mcp.server.descriptions import describe
+from rodin_mcp.server.outputs import DownloadsOutput, GenerateOutput, StatusOutput, output_of
+from rodin_mcp.server.state import AppState
+from rodin_mcp.server.vocabulary import (
+    CHECK_BALANCE,
+    CHECK_STATUS,
+    GENERATE_3D,
+    LIST_DOWNLOADS,
+    LIST_TASKS,
+    MAX_WAIT_SECONDS,
+)
+from rodin_mcp.server.words import tool_errors
+from rodin_mcp.service import (
     BalanceResult,
     DownloadsResult,
     GenerateResult,
+    GenerationRequest,
+    PreparedGeneration,
+    RodinService,
     StatusResult,
     TasksResult,
+    option_names,
 )
-from rodin_mcp.server.errors import tool_errors
-from rodin_mcp.server.state import AppState
-from rodin_mcp.service import RodinService
+from rodin_mcp.settings import Settings
 
 __all__ = ["register_tools"]
 
-MAX_WAIT_SECONDS = 50.0
 PREVIEW_INLINE_LIMIT = 2 * 1024 * 1024
-# Options the tool spells differently or takes elsewhere.
-_NOT_OPTIONS = frozenset({"prompt", "image_count"})
+_PREPARED_KEPT = 32
 
 
 class SpendApproval(BaseModel):
@@ -59,6 +73,38 @@ class SpendApproval(BaseModel):
 async def _service(ctx: Context[AppState]) -> RodinService:
     async with tool_errors():
         return await ctx.request_context.lifespan_context.service()
+
+
+class _PreparedByRequest:
+    """Generations the spend question prepared, kept for the tool call of the same request, so
+    its images are loaded (and URL images fetched) once."""
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[str, PreparedGeneration] = OrderedDict()
+
+    def keep(self, request_id: str, prepared: PreparedGeneration) -> None:
+        self._kept[request_id] = prepared
+        while len(self._kept) > _PREPARED_KEPT:
+            self._kept.popitem(last=False)
+
+    def take(self, request_id: str) -> PreparedGeneration | None:
+        return self._kept.pop(request_id, None)
+
+
+_prepared = _PreparedByRequest()
+
+
+async def _prepare(
+    ctx: Context[AppState],
+    service: RodinService,
+    prompt: str | None,
+    images: list[str] | None,
+    options: dict[str, Any],
+) -> PreparedGeneration:
+    kept = _prepared.take(str(ctx.request_id))
+    if kept is not None:
+        return kept
+    return await service.prepare({"prompt": prompt, **options}, images or [])
 
 
 async def approve_spend(
@@ -75,17 +121,20 @@ async def approve_spend(
     arguments are refused anyway). The resolver sees every argument of generate_3d.
     """
     service = await _service(ctx)
-    if service.sandbox or service.settings.confirm_spend == "never" or not _can_elicit(ctx):
+    if not service.asks_before_spending or not service.configured or not _can_elicit(ctx):
         return SpendApproval(approve=True)
-    cost = await service.spend_needed(
-        {"prompt": prompt, **options}, images or [], force_new=force_new
-    )
+    try:
+        prepared = await service.prepare({"prompt": prompt, **options}, images or [])
+    except RodinError:
+        return SpendApproval(approve=True)  # the tool call reports the error
+    _prepared.keep(str(ctx.request_id), prepared)
+    cost = service.spend_needed(prepared, force_new=force_new)
     if cost == 0:
         return SpendApproval(approve=True)
-    tier = options.get("tier", "Regular")
     subject = f"'{prompt[:80]}'" if prompt else f"{len(images or [])} image(s)"
     return Elicit(
-        f"Generate a 3D model from {subject} with Rodin {tier}? This spends {cost:g} credits.",
+        f"Generate a 3D model from {subject} with Rodin {prepared.request.tier}? "
+        f"This spends {cost:g} credits.",
         SpendApproval,
     )
 
@@ -104,32 +153,23 @@ async def generate_3d(
     force_new: bool = False,
     **options: Any,
 ) -> GenerateResult:
-    """Start a Rodin 3D generation from a text prompt and/or up to 5 images. Spends credits.
-
-    Costs 0.5 credit (Gen-2.5-Extreme-High: 1), +1 with high_pack, +2 with texture_mode
-    extreme-high. Returns within seconds with a task_uuid; the model takes ~20 s to several
-    minutes. Then call check_status(task_uuid, wait_seconds=45) until state is done, and
-    list_downloads(task_uuid) to save the files. An identical request within 10 minutes returns
-    the existing task instead of paying again. Images: absolute local paths, file:// or data:
-    URIs, or http(s) URLs.
-    """
+    """Submit a generation (or reuse the identical recent one); see descriptions.py for the text."""
     if not isinstance(approval, AcceptedElicitation) or not approval.data.approve:
+        _prepared.take(str(ctx.request_id))
         raise ToolError(
             "The user did not approve spending credits on this generation; nothing was "
             "submitted. Ask what they would like to change."
         )
     async with tool_errors():
         service = await _service(ctx)
-        return await service.generate(
-            {"prompt": prompt, **options}, images or [], force_new=force_new
-        )
+        prepared = await _prepare(ctx, service, prompt, images, options)
+        return output_of(await service.generate(prepared, force_new=force_new))
 
 
 def _option_parameters() -> list[inspect.Parameter]:
     params: list[inspect.Parameter] = []
-    for name, info in GenerationRequest.model_fields.items():
-        if name in _NOT_OPTIONS:
-            continue
+    for name in option_names():
+        info = GenerationRequest.model_fields[name]
         annotation = Annotated[
             info.annotation,  # type: ignore[name-defined]
             *info.metadata,
@@ -213,13 +253,13 @@ def _assemble_signatures() -> None:
             "ctx": Context[AppState],
             "approval": Annotated[ElicitationResult[SpendApproval], Resolve(approve_spend)],
         },
-        GenerateResult,
+        GenerateOutput,
     )
 
 
 async def check_status(
     ctx: Context[AppState],
-    task_uuid: Annotated[str, Field(description="task_uuid from generate_3d.")],
+    task_uuid: Annotated[str, Field(description=f"task_uuid from {GENERATE_3D}.")],
     subscription_key: Annotated[
         str | None,
         Field(description="Only for tasks this server did not submit: their subscription_key."),
@@ -229,14 +269,13 @@ async def check_status(
         Field(
             ge=0,
             le=MAX_WAIT_SECONDS,
-            description="Wait up to this many seconds (0-50) for the task to finish.",
+            description=(
+                f"Wait up to this many seconds (0-{MAX_WAIT_SECONDS:g}) for the task to finish."
+            ),
         ),
     ] = 0,
 ) -> StatusResult:
-    """Report a Rodin task's state: waiting, generating, done or failed. Free.
-
-    With wait_seconds, waits (sending progress) and returns as soon as the task finishes.
-    """
+    """Where a task stands; with wait_seconds, waits sharing the task's poll loop."""
     service = await _service(ctx)
     step = 0
 
@@ -249,31 +288,29 @@ async def check_status(
         )
 
     async with tool_errors():
-        return await service.status(
-            task_uuid,
-            subscription_key=subscription_key,
-            wait_seconds=wait_seconds,
-            on_update=progress,
+        return output_of(
+            await service.status(
+                task_uuid,
+                subscription_key=subscription_key,
+                wait_seconds=wait_seconds,
+                on_update=progress,
+            )
         )
 
 
 async def list_downloads(
     ctx: Context[AppState],
-    task_uuid: Annotated[str, Field(description="task_uuid from generate_3d.")],
+    task_uuid: Annotated[str, Field(description=f"task_uuid from {GENERATE_3D}.")],
     download: Annotated[
         bool, Field(description="Fetch the files to the output folder (default true).")
     ] = True,
-) -> Annotated[CallToolResult, DownloadsResult]:
-    """Save a finished task's files (model, textures, preview) on the user's disk. Free.
-
-    Returns each file's absolute path and an MCP resource URI, plus the preview image. Before the
-    task is done it says so and downloads nothing. Result links expire after 10 minutes at
-    Rodin, and results are kept there for 7 days; this tool fetches fresh links itself.
-    """
+) -> CallToolResult:
+    """A finished task's files, saved and verified, with resource links and the preview."""
     service = await _service(ctx)
     async with tool_errors():
         result = await service.fetch_results(task_uuid, download=download)
-    content: list[ContentBlock] = [TextContent(type="text", text=result.model_dump_json())]
+    output = output_of(result)
+    content: list[ContentBlock] = [TextContent(type="text", text=output.model_dump_json())]
     preview = _preview_block(result)
     if preview is not None:
         content.append(preview)
@@ -288,7 +325,7 @@ async def list_downloads(
         )
         for f in result.files
     ]
-    return CallToolResult(content=content, structured_content=result.model_dump(mode="json"))
+    return CallToolResult(content=content, structured_content=output.model_dump(mode="json"))
 
 
 def _preview_block(result: DownloadsResult) -> ImageContent | None:
@@ -302,7 +339,7 @@ def _preview_block(result: DownloadsResult) -> ImageContent | None:
 
 
 async def check_balance(ctx: Context[AppState]) -> BalanceResult:
-    """Report the Rodin account's credit balance, and this session's spending. Free."""
+    """The account's credits and this process's spending."""
     async with tool_errors():
         service = await _service(ctx)
         return await service.balance()
@@ -312,52 +349,39 @@ async def list_tasks(
     ctx: Context[AppState],
     limit: Annotated[int, Field(ge=1, le=200, description="How many tasks to list.")] = 20,
 ) -> TasksResult:
-    """List recent generation tasks this server knows, newest first, with their state. Free."""
+    """Recent tasks from the ledger, newest first."""
     return (await _service(ctx)).tasks(limit)
 
 
-def _described(fn: Any) -> str:
-    return inspect.cleandoc(fn.__doc__ or "")
-
-
-def register_tools(mcp: MCPServer) -> None:
-    """Add the rodin-mcp tools to ``mcp``."""
+def register_tools(mcp: MCPServer, settings: Settings) -> None:
+    """Add the rodin-mcp tools to ``mcp``; their descriptions quote ``settings``' figures."""
     _assemble_signatures()
+    check_status.__annotations__["return"] = StatusOutput
+    list_downloads.__annotations__["return"] = Annotated[CallToolResult, DownloadsOutput]
     read_only = ToolAnnotations(read_only_hint=True, open_world_hint=True)
-    mcp.add_tool(
-        generate_3d,
-        description=_described(generate_3d),
-        title="Generate a 3D model",
-        annotations=ToolAnnotations(
-            read_only_hint=False,
-            destructive_hint=False,
-            idempotent_hint=False,
-            open_world_hint=True,
+    writes = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=True)
+    tools: list[tuple[Any, str, str, ToolAnnotations]] = [
+        (
+            generate_3d,
+            GENERATE_3D,
+            "Generate a 3D model",
+            writes.model_copy(update={"idempotent_hint": False}),
         ),
-    )
-    mcp.add_tool(
-        check_status,
-        description=_described(check_status),
-        title="Check a generation's status",
-        annotations=read_only,
-    )
-    mcp.add_tool(
-        list_downloads,
-        description=_described(list_downloads),
-        title="Download a generation's files",
-        annotations=ToolAnnotations(
-            read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True
+        (check_status, CHECK_STATUS, "Check a generation's status", read_only),
+        (
+            list_downloads,
+            LIST_DOWNLOADS,
+            "Download a generation's files",
+            writes.model_copy(update={"idempotent_hint": True}),
         ),
-    )
-    mcp.add_tool(
-        check_balance,
-        description=_described(check_balance),
-        title="Check the credit balance",
-        annotations=read_only,
-    )
-    mcp.add_tool(
-        list_tasks,
-        description=_described(list_tasks),
-        title="List recent tasks",
-        annotations=ToolAnnotations(read_only_hint=True, open_world_hint=False),
-    )
+        (check_balance, CHECK_BALANCE, "Check the credit balance", read_only),
+        (
+            list_tasks,
+            LIST_TASKS,
+            "List recent tasks",
+            ToolAnnotations(read_only_hint=True, open_world_hint=False),
+        ),
+    ]
+    for fn, name, title, hints in tools:
+        description = describe(name, settings)
+        mcp.add_tool(fn, name=name, title=title, description=description, annotations=hints)

@@ -11,8 +11,8 @@ from typing import Any
 import httpx2
 import pytest
 
+from rodin_mcp.api import GenerationRequest, ImagePart, estimated_credits, form_fields
 from rodin_mcp.api.client import RodinClient
-from rodin_mcp.api.models import GenerationRequest, ImagePart
 from rodin_mcp.api.retry import RetryEvent, RetryPolicy
 from rodin_mcp.emulator import EmulatorConfig, ManualClock, RunningEmulator, run_emulator_in_thread
 from rodin_mcp.errors import (
@@ -67,19 +67,19 @@ async def test_submit_sends_one_multipart_post_with_the_request_fields(
     (record,) = [r for r in emulator.requests if r.endpoint == "rodin"]
     assert record.content_type == "multipart/form-data"
     assert record.authorized
-    assert record.fields == {name: [value] for name, value in request.to_form_fields()}
+    assert record.fields == {name: [value] for name, value in form_fields(request)}
     assert result.task_uuid == record.task_uuid
     (task,) = emulator.tasks
     assert result.subscription_key == task.subscription_key
     assert len(result.job_uuids) == len(task.jobs) >= 2
-    assert result.consumed == task.cost == request.estimated_credits()
+    assert result.consumed == task.cost == estimated_credits(request)
 
 
 async def test_submit_sends_images_as_repeated_parts_in_order(
     emulator: RunningEmulator, rodin: RodinClient
 ) -> None:
     images = [ImagePart("0000.png", "image/png", PNG), ImagePart("0001.jpg", "image/jpeg", JPEG)]
-    request = GenerationRequest(tier="Gen-2.5-Medium", image_label=["F", "B"], image_count=2)
+    request = GenerationRequest(tier="Gen-2.5-Medium", image_label=["F", "B"])
 
     await rodin.submit(request, images)
 
@@ -92,7 +92,7 @@ async def test_submit_sends_images_as_repeated_parts_in_order(
 async def test_submit_checks_the_rules_against_the_images_actually_sent(
     emulator: RunningEmulator, rodin: RodinClient
 ) -> None:
-    labelled = GenerationRequest(tier="Gen-2.5-Low", image_label=["F", "B"], image_count=2)
+    labelled = GenerationRequest(tier="Gen-2.5-Low", image_label=["F", "B"])
     with pytest.raises(RequestValidationError) as caught:
         await rodin.submit(labelled, [ImagePart("a.png", "image/png", PNG)])
     assert caught.value.field == "image_label"
@@ -134,7 +134,7 @@ async def test_an_accepted_submission_whose_answer_dropped_was_billed_and_is_not
         await rodin.submit(CHAIR)
 
     assert len(emulator.tasks) == 1
-    assert emulator.balance == before - CHAIR.estimated_credits()
+    assert emulator.balance == before - estimated_credits(CHAIR)
     assert posts_to(emulator, "rodin") == 1
 
 
@@ -313,7 +313,7 @@ async def test_every_call_reads_both_success_shapes(
 
     assert status.state == "done"
     assert any(item.name.endswith(".glb") for item in files)
-    assert balance == 100.0 - CHAIR.estimated_credits()
+    assert balance == 100.0 - estimated_credits(CHAIR)
 
 
 @pytest.mark.parametrize(

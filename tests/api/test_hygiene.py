@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx2
 import pytest
 
+from rodin_mcp.api import GenerationRequest
 from rodin_mcp.api.client import RodinClient
-from rodin_mcp.api.models import GenerationRequest
 from rodin_mcp.api.retry import RetryPolicy
 from rodin_mcp.downloads import download_task
 from rodin_mcp.emulator import EmulatorConfig, ManualClock, RunningEmulator

@@ -36,7 +36,8 @@ def test_with_json_an_error_is_also_a_json_document_on_stdout(
     error = run.json()["error"]
     assert error["type"] == "AuthError"
     assert error["exit_code"] == 1
-    assert run.stderr == f"error: {error['message']}\n"
+    assert run.stderr == f"error: {error['message']}\n{error['advice']}\n"
+    assert "RODIN_API_KEY" in error["advice"]
 
 
 def test_no_key_and_no_sandbox_exits_1_saying_both_ways_to_configure(
@@ -94,7 +95,7 @@ def test_a_spent_budget_exits_1_and_says_how_to_raise_it(api_env: dict[str, str]
 
     assert run.code == 1
     assert run.stderr.startswith("error: This generation costs 0.5 credits")
-    assert "On the command line: set RODIN_MAX_CREDITS higher" in run.stderr
+    assert "Set RODIN_MAX_CREDITS higher" in run.stderr
 
 
 def test_help_shows_examples_and_the_exit_codes(sandbox_env: dict[str, str]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rodin_mcp.service import SANDBOX_JOURNAL
+from rodin_mcp.service.opening import SANDBOX_JOURNAL
 from tests.cli.helpers import run_cli
 
 
@@ -78,7 +78,8 @@ def test_status_of_an_unknown_task_exits_1_with_the_curated_message(
     run = run_cli(["status", "00000000-0000-0000-0000-000000000000"], api_env)
 
     assert run.code == 1
-    assert run.stderr.startswith("error: This server has no record of task 00000000-")
+    assert run.stderr.startswith("error: There is no record of task 00000000-")
+    assert "--subscription-key" in run.stderr
     assert "Traceback" not in run.stderr
 
 

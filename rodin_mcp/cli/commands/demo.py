@@ -21,12 +21,13 @@ async def run_demo(ctx: CommandContext) -> int:
     output, service = ctx.output, ctx.service
     output.note(
         "Rodin demo in the sandbox: the embedded emulator answers like Rodin; no API key, no "
-        f"credits. Files go to {service.settings.output_dir}",
+        f"credits. Files go to {service.output_dir}",
         style=None,
     )
+    prepared = await service.prepare({"prompt": ctx.args.prompt})
     ctx.resume.phase = "submitting"
-    # The demo shows a generation happening, so it never reuses an earlier run's identical task.
-    generated = await service.generate({"prompt": ctx.args.prompt}, force_new=True)
+    # The demo shows a generation happening, so it asks for a new one every time.
+    generated = await service.generate(prepared, force_new=True)
     show_generated(output, generated)
     outcome = FollowOutcome(generated)
     code = await follow_to_files(ctx, outcome, give_up_after=ctx.args.timeout, folder=None)

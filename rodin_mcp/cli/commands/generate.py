@@ -10,6 +10,7 @@ from rodin_mcp.cli.exit_codes import EXIT_OK
 from rodin_mcp.cli.generation_options import generation_options_from
 from rodin_mcp.cli.rendering import show_generated
 from rodin_mcp.cli.session import CommandContext
+from rodin_mcp.cli.words import resume_commands, worded
 
 __all__ = ["absolute_image_reference", "run_generate"]
 
@@ -29,19 +30,18 @@ async def run_generate(ctx: CommandContext) -> int:
     given: list[str] = args.images or []
     images = [absolute_image_reference(r) for r in given]
     options = generation_options_from(args, args.prompt)
+    prepared = await service.prepare(options, images)
     ctx.resume.phase = "submitting"
-    # In the sandbox an earlier command's identical task died with its emulator: never reuse it.
-    generated = await service.generate(options, images, force_new=args.force_new or service.sandbox)
+    generated = await service.generate(prepared, force_new=args.force_new)
     ctx.resume.phase, ctx.resume.task_uuid = "waiting", generated.task_uuid
     show_generated(output, generated)
     if not args.wait:
         if output.json_mode:
-            output.json(generated.model_dump(mode="json"))
+            output.json(worded(generated, service.sandbox))
         else:
-            task, flag = generated.task_uuid, " --sandbox" if service.sandbox else ""
             output.text("Next:")
-            output.text(f"  rodin-mcp status {task} --wait{flag}")
-            output.text(f"  rodin-mcp download {task}{flag}")
+            for line in resume_commands(generated.task_uuid, service.sandbox):
+                output.text(f"  {line}")
         return EXIT_OK
     outcome = FollowOutcome(generated)
     code = await follow_to_files(ctx, outcome, give_up_after=args.timeout, folder=args.out)

@@ -1,25 +1,15 @@
-"""Rodin's wire in types: the generation request with its rules, and tolerant response models.
+"""The generation request (``POST /rodin``): every option, and every documented rule checked
+before anything is sent.
 
-The request (:class:`GenerationRequest`) checks every documented rule before anything is sent and
-raises :class:`~rodin_mcp.errors.RequestValidationError` (with ``field`` set) for any breach, so a
-model calling a tool gets one kind of error with an actionable message.
-
-Wire encoding decisions (reference: rodin-api.md §2.1):
-
-* everything travels as multipart form fields, text as strings, numbers as decimal strings;
-* booleans are ``"true"``/``"false"``; a ``False`` flag is simply not sent;
-* ``bbox_condition`` and ``image_label`` are sent as one JSON array string each
-  (``[100,100,100]``, ``["F","B"]``), the form Rodin's server ``JSON.parse``-s;
-* ``high_pack=True`` is sent as one plain field ``addons=HighPack``;
-* ``ta_pose`` is sent under its documented wire name ``TAPose``;
-* when ``quality_override`` is set it wins and ``quality`` is not sent.
+Invalid values raise :class:`~rodin_mcp.errors.RequestValidationError` naming the field, so a
+model calling a tool gets one kind of error with an actionable message. The rules that depend on
+the images sent with the request are in :func:`check_images`. Source of the rules:
+https://developer.hyper3d.ai/api-specification/rodin-generation-gen2 and its Gen-1 and Gen-2.5
+pages.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Self, get_args
 
 from pydantic import (
@@ -29,12 +19,11 @@ from pydantic import (
     Field,
     ModelWrapValidatorHandler,
     ValidationError,
-    computed_field,
     field_validator,
     model_validator,
 )
-from pydantic.json_schema import SkipJsonSchema
 
+from rodin_mcp.api.pricing import PRICES
 from rodin_mcp.errors import RequestValidationError
 
 __all__ = [
@@ -43,22 +32,16 @@ __all__ = [
     "MAX_IMAGES",
     "MAX_PROMPT_CHARS",
     "BBoxCondition",
-    "DownloadItem",
     "GenerationRequest",
     "GeometryFormat",
     "ImageLabel",
-    "ImagePart",
-    "JobStatus",
     "Material",
     "MeshMode",
     "Quality",
-    "StatusResult",
-    "SubmitResult",
-    "TaskState",
     "Tier",
-    "job_state",
+    "check_images",
+    "option_names",
     "quality_override_range",
-    "task_state",
 ]
 
 MAX_IMAGES = 5
@@ -90,9 +73,6 @@ ImageLabel = Literal["F", "FL", "FR", "L", "R", "B", "BL", "BR", "U", "D", "?"]
 Symmetry = Literal["symmetric", "balanced", "asymmetric", "unknown"]
 BBoxSide = Annotated[int, Field(ge=1, le=2048)]
 BBoxCondition = tuple[BBoxSide, BBoxSide, BBoxSide]
-TaskState = Literal["waiting", "generating", "done", "failed"]
-
-_BOOL_WIRE = {"true": True, "false": False}
 
 
 def _family(tier: str) -> Literal["gen1", "gen2", "gen2.5"]:
@@ -106,7 +86,7 @@ def _default_mesh_mode(tier: str) -> MeshMode:
 
 
 def quality_override_range(tier: str, mesh_mode: MeshMode) -> tuple[int, int] | None:
-    """The accepted ``quality_override`` face counts for a tier and mesh mode (rodin-api.md §2.4).
+    """The accepted ``quality_override`` face counts for a tier and mesh mode (https://developer.hyper3d.ai/api-specification/rodin-generation-gen2).
 
     Returns:
         ``(low, high)`` inclusive, or ``None`` when the tier takes no override (Sketch).
@@ -119,18 +99,6 @@ def quality_override_range(tier: str, mesh_mode: MeshMode) -> tuple[int, int] | 
     if tier in _HIGH_RAW_TIERS:
         return (20_000, 2_000_000)
     return (500, 1_000_000)
-
-
-@dataclass(frozen=True, repr=False)
-class ImagePart:
-    """One checked input image, ready to travel as a multipart ``images`` part."""
-
-    filename: str
-    content_type: str
-    data: bytes = field(compare=False)
-
-    def __repr__(self) -> str:
-        return f"ImagePart({self.filename!r}, {self.content_type!r}, {len(self.data)} bytes)"
 
 
 class GenerationRequest(BaseModel):
@@ -157,7 +125,8 @@ class GenerationRequest(BaseModel):
         description=(
             "Model family and speed. Sketch: fast, low-poly, GLB only. Regular/Detail/Smooth: "
             "Gen-1.5. Gen-2: higher fidelity. Gen-2.5-Extreme-Low..Extreme-High: newest, "
-            "Extreme-High costs 1 credit, every other tier 0.5."
+            f"Extreme-High costs {PRICES.extreme_high_tier:g} credit, every other tier "
+            f"{PRICES.base:g}."
         ),
     )
     geometry_file_format: GeometryFormat = Field(
@@ -228,8 +197,8 @@ class GenerationRequest(BaseModel):
     high_pack: bool = Field(
         default=False,
         description=(
-            "HighPack add-on: 4K textures (and more faces in Quad). Costs 1 extra credit. Needs "
-            "mesh_mode=Quad; not for Sketch."
+            "HighPack add-on: 4K textures (and more faces in Quad). Costs "
+            f"{PRICES.high_pack:g} extra credit. Needs mesh_mode=Quad; not for Sketch."
         ),
     )
     preview_render: bool = Field(
@@ -247,7 +216,10 @@ class GenerationRequest(BaseModel):
     )
     texture_mode: TextureMode | None = Field(
         default=None,
-        description="Gen-2.5 only: texture detail level; extreme-high costs 2 extra credits.",
+        description=(
+            "Gen-2.5 only: texture detail level; extreme-high costs "
+            f"{PRICES.extreme_high_texture:g} extra credits."
+        ),
     )
     geometry_instruct_mode: Literal["faithful", "creative"] | None = Field(
         default=None,
@@ -270,13 +242,6 @@ class GenerationRequest(BaseModel):
     is_symmetric: Symmetry | None = Field(
         default=None, description="Gen-2.5 only: symmetry hint for the object."
     )
-    image_count: SkipJsonSchema[int] = Field(
-        default=0,
-        ge=0,
-        le=MAX_IMAGES,
-        exclude=True,
-        description="How many images go with this request (set by the caller; not a form field).",
-    )
 
     @model_validator(mode="wrap")
     @classmethod
@@ -296,24 +261,13 @@ class GenerationRequest(BaseModel):
             return stripped or None
         return value
 
-    @field_validator("image_count", mode="before")
-    @classmethod
-    def _too_many_images(cls, value: object) -> object:
-        if isinstance(value, int) and value > MAX_IMAGES:
-            raise RequestValidationError(
-                f"At most {MAX_IMAGES} images can be sent; got {value}.", field="images"
-            )
-        return value
-
     @model_validator(mode="after")
     def _check_rules(self) -> Self:
         for rule in (
-            self._check_inputs,
             self._check_sketch,
             self._check_tier_specific,
             self._check_quality,
             self._check_high_pack,
-            self._check_labels,
         ):
             rule()
         return self
@@ -323,92 +277,7 @@ class GenerationRequest(BaseModel):
         """The mesh mode Rodin will use: the one given, or the tier's default."""
         return self.mesh_mode or _default_mesh_mode(self.tier)
 
-    def with_image_count(self, count: int) -> GenerationRequest:
-        """The same options checked again for ``count`` images.
-
-        Raises:
-            RequestValidationError: a rule fails for that many images.
-        """
-        return type(self).model_validate({**self.model_dump(), "image_count": count})
-
-    def estimated_credits(self) -> float:
-        """Credits this generation is expected to cost (rodin-api.md §2.5).
-
-        0.5 per generation (1.0 for Gen-2.5-Extreme-High), +1 for HighPack, +2 for the
-        ``extreme-high`` texture mode.
-        """
-        credits = 1.0 if self.tier == "Gen-2.5-Extreme-High" else 0.5
-        if self.high_pack:
-            credits += 1.0
-        if self.texture_mode == "extreme-high":
-            credits += 2.0
-        return credits
-
-    def to_form_fields(self) -> list[tuple[str, str]]:
-        """The request as ordered multipart form fields (images excluded), as Rodin expects."""
-        fields: list[tuple[str, str]] = []
-        if self.prompt is not None:
-            fields.append(("prompt", self.prompt))
-        fields += [
-            ("tier", self.tier),
-            ("geometry_file_format", self.geometry_file_format),
-            ("material", self.material),
-        ]
-        if self.quality_override is not None:
-            fields.append(("quality_override", str(self.quality_override)))
-        elif self.quality is not None:
-            fields.append(("quality", self.quality))
-        _append_if_set(fields, "mesh_mode", self.mesh_mode)
-        _append_if_set(fields, "seed", self.seed)
-        _append_if_set(fields, "condition_mode", self.condition_mode)
-        if self.bbox_condition is not None:
-            fields.append(("bbox_condition", _json_array(list(self.bbox_condition))))
-        _append_if_set(fields, "mesh_simplify", self.mesh_simplify)
-        _append_if_set(fields, "mesh_smooth", self.mesh_smooth)
-        if self.high_pack:
-            fields.append(("addons", "HighPack"))
-        _append_if_set(fields, "height", self.height)
-        _append_if_set(fields, "texture_mode", self.texture_mode)
-        _append_if_set(fields, "geometry_instruct_mode", self.geometry_instruct_mode)
-        if self.image_label is not None:
-            fields.append(("image_label", _json_array(self.image_label)))
-        _append_if_set(fields, "is_symmetric", self.is_symmetric)
-        for wire_name, flag in (
-            ("use_original_alpha", self.use_original_alpha),
-            ("TAPose", self.ta_pose),
-            ("preview_render", self.preview_render),
-            ("hd_texture", self.hd_texture),
-            ("texture_delight", self.texture_delight),
-            ("is_micro", self.is_micro),
-        ):
-            if flag:
-                fields.append((wire_name, "true"))
-        return fields
-
-    @classmethod
-    def from_form_fields(
-        cls, fields: Iterable[tuple[str, str]], *, image_count: int = 0
-    ) -> GenerationRequest:
-        """Read a request back from its form fields (the inverse of :meth:`to_form_fields`).
-
-        Raises:
-            RequestValidationError: a field is unknown, repeated or unreadable, or a rule fails.
-        """
-        data: dict[str, object] = {"image_count": image_count}
-        for name, raw in fields:
-            key, value = _read_wire_field(name, raw)
-            if key in data:
-                raise RequestValidationError(f"Field {name!r} was given twice.", field=key)
-            data[key] = value
-        return cls.model_validate(data)
-
     # Rules. Each raises RequestValidationError naming the field to change.
-
-    def _check_inputs(self) -> None:
-        if self.prompt is None and self.image_count == 0:
-            raise RequestValidationError(
-                "Give a prompt (text-to-3D) or at least one image (image-to-3D).", field="prompt"
-            )
 
     def _check_sketch(self) -> None:
         if self.tier != "Sketch":
@@ -515,14 +384,6 @@ class GenerationRequest(BaseModel):
                 field="high_pack",
             )
 
-    def _check_labels(self) -> None:
-        if self.image_label is not None and len(self.image_label) > self.image_count:
-            raise RequestValidationError(
-                f"image_label has {len(self.image_label)} labels for {self.image_count} "
-                "image(s); give at most one label per image.",
-                field="image_label",
-            )
-
     def _refuse_set(self, needs: str, **values: object) -> None:
         for name, value in values.items():
             if value is not None and value is not False:
@@ -531,53 +392,34 @@ class GenerationRequest(BaseModel):
                 )
 
 
-def _json_array(values: list[int] | list[ImageLabel]) -> str:
-    return json.dumps(values, separators=(",", ":"))
+def check_images(request: GenerationRequest, image_count: int) -> None:
+    """Check the rules that depend on how many images go with ``request``.
+
+    Raises:
+        RequestValidationError: too many images, neither a prompt nor an image, or more image
+            labels than images.
+    """
+    if image_count > MAX_IMAGES:
+        raise RequestValidationError(
+            f"At most {MAX_IMAGES} images can be sent; got {image_count}.", field="images"
+        )
+    if request.prompt is None and image_count == 0:
+        raise RequestValidationError(
+            "Give a prompt (text-to-3D) or at least one image (image-to-3D).", field="prompt"
+        )
+    labels = request.image_label
+    if labels is not None and len(labels) > image_count:
+        raise RequestValidationError(
+            f"image_label has {len(labels)} labels for {image_count} image(s); give at most one "
+            "label per image.",
+            field="image_label",
+        )
 
 
-def _append_if_set(fields: list[tuple[str, str]], name: str, value: object) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool):
-        fields.append((name, "true" if value else "false"))
-    else:
-        fields.append((name, str(value)))
-
-
-_WIRE_TO_FIELD = {"TAPose": "ta_pose", "ta_pose": "ta_pose", "addons": "high_pack"}
-_JSON_FIELDS = frozenset({"bbox_condition", "image_label"})
-_BOOL_FIELDS = frozenset(
-    {
-        "use_original_alpha",
-        "ta_pose",
-        "preview_render",
-        "hd_texture",
-        "texture_delight",
-        "is_micro",
-        "mesh_simplify",
-        "mesh_smooth",
-    }
-)
-
-
-def _read_wire_field(name: str, raw: str) -> tuple[str, object]:
-    key = _WIRE_TO_FIELD.get(name, name)
-    if key == "high_pack":
-        if raw != "HighPack":
-            raise RequestValidationError(
-                f"Unknown add-on {raw!r}; only HighPack exists.", field=key
-            )
-        return key, True
-    if key in _BOOL_FIELDS:
-        if raw.lower() not in _BOOL_WIRE:
-            raise RequestValidationError(f"{name} must be true or false.", field=key)
-        return key, _BOOL_WIRE[raw.lower()]
-    if key in _JSON_FIELDS:
-        try:
-            return key, json.loads(raw)
-        except ValueError:
-            raise RequestValidationError(f"{name} must be a JSON array.", field=key) from None
-    return key, raw
+def option_names() -> list[str]:
+    """The request's options other than the prompt, in declaration order (one tool argument or
+    command-line flag each)."""
+    return [name for name in GenerationRequest.model_fields if name != "prompt"]
 
 
 def _request_error_from(exc: ValidationError) -> RequestValidationError:
@@ -592,81 +434,3 @@ def _request_error_from(exc: ValidationError) -> RequestValidationError:
     else:
         message = f"Invalid {where}: {first['msg']}."
     return RequestValidationError(message, field=name)
-
-
-# Responses. Tolerant of Rodin's variations: extra fields are ignored everywhere.
-
-
-class _Wire(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class SubmitResult(_Wire):
-    """What Rodin returned for an accepted generation."""
-
-    task_uuid: str = Field(description="Task id; used to list and download the results.")
-    subscription_key: str = Field(
-        repr=False, description="Handle used to poll the task's status; treat it as a secret."
-    )
-    job_uuids: list[str] = Field(default_factory=list[str], description="Ids of the sub-jobs.")
-    prompt: str | None = Field(default=None, description="The prompt Rodin used (refined).")
-    submit_time: str | None = Field(default=None, description="When Rodin received the request.")
-    consumed: float | None = Field(default=None, description="Credits Rodin charged, if stated.")
-
-
-class JobStatus(_Wire):
-    """The state of one job of a task, as Rodin reports it."""
-
-    uuid: str
-    status: str = Field(description="Waiting, Generating, Done or Failed (as Rodin spells it).")
-    queue_length: int | None = Field(default=None, description="Place in the queue if waiting.")
-
-
-_FAILED_STATUSES = frozenset({"failed", "canceled", "cancelled", "error"})
-
-
-def job_state(status: str) -> TaskState:
-    """Map one job's Rodin status onto waiting/generating/done/failed (case-insensitive)."""
-    lowered = status.strip().lower()
-    if lowered in _FAILED_STATUSES:
-        return "failed"
-    if lowered == "done":
-        return "done"
-    if lowered == "generating":
-        return "generating"
-    return "waiting"
-
-
-def task_state(statuses: Iterable[str]) -> TaskState:
-    """The task's state from its jobs' states (rodin-api.md, robust client rule 4).
-
-    Any failed job fails the task; all done means done; any generating means generating; else
-    waiting (including a task with no jobs listed yet).
-    """
-    states = [job_state(s) for s in statuses]
-    if "failed" in states:
-        return "failed"
-    if states and all(s == "done" for s in states):
-        return "done"
-    if "generating" in states:
-        return "generating"
-    return "waiting"
-
-
-class StatusResult(_Wire):
-    """The jobs of a task and the task state derived from them."""
-
-    jobs: list[JobStatus]
-
-    @computed_field(description="waiting, generating, done or failed; derived from the jobs.")
-    @property
-    def state(self) -> TaskState:
-        """Task state derived from the job states."""
-        return task_state(job.status for job in self.jobs)
-
-
-class DownloadItem(_Wire):
-    """One result file of a task: a short-lived signed URL and the server's name for it."""
-
-    url: str = Field(repr=False, description="Signed URL; expires after about 10 minutes.")
-    name: str = Field(description="Rodin's name for the file (untrusted; never a path).")

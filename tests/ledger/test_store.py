@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import stat
 import subprocess
 import sys
@@ -13,40 +12,11 @@ from pathlib import Path
 import pytest
 
 from rodin_mcp.errors import ConfigError
-from rodin_mcp.ledger import SCHEMA_VERSION, Ledger, TaskRecord, request_fingerprint
+from rodin_mcp.ledger import Ledger
+from rodin_mcp.records import StoredFile, TaskRecord
+from tests.ledger.rows import BASE_URL, submit_row
 
-BASE_URL = "http://127.0.0.1:9/api/v2"
 REAL_URL = "https://api.hyper3d.com/api/v2"
-
-
-def _submit(
-    ledger: Ledger,
-    fingerprint: str = "fp-1",
-    *,
-    sandbox: bool = True,
-    base_url: str = BASE_URL,
-    task_uuid: str | None = None,
-    prompt: str = "a chair",
-) -> int:
-    record_id = ledger.begin_submission(
-        fingerprint=fingerprint,
-        request={"tier": "Gen-2", "prompt": prompt, "seed": 7},
-        prompt=prompt,
-        tier="Gen-2",
-        estimated_credits=0.5,
-        sandbox=sandbox,
-        base_url=base_url,
-    )
-    if task_uuid is not None:
-        ledger.record_submitted(
-            record_id,
-            task_uuid=task_uuid,
-            subscription_key=f"key-{task_uuid}",
-            job_uuids=[f"{task_uuid}-j1", f"{task_uuid}-j2"],
-            consumed=0.5,
-            submit_time="2025-01-01T00:00:00Z",
-        )
-    return record_id
 
 
 def _open(tmp_path: Path) -> Ledger:
@@ -59,16 +29,18 @@ def test_a_submission_is_kept_from_before_it_is_sent_to_its_downloaded_files(
     with _open(tmp_path) as ledger:
         record_id = ledger.begin_submission(
             fingerprint="fp-1",
-            request={"tier": "Gen-2", "prompt": "a chair", "images": ["0000.png"]},
+            request={"tier": "Gen-2", "prompt": "a chair"},
+            image_count=1,
             prompt="a chair",
             tier="Gen-2",
             estimated_credits=0.5,
             sandbox=False,
-            base_url=REAL_URL,
+            scope=REAL_URL,
         )
         pending = ledger.list_tasks()[0]
         assert (pending.id, pending.state, pending.task_uuid) == (record_id, "submitting", None)
-        assert pending.request == {"tier": "Gen-2", "prompt": "a chair", "images": ["0000.png"]}
+        assert pending.request == {"tier": "Gen-2", "prompt": "a chair"}
+        assert pending.image_count == 1
 
         submitted = ledger.record_submitted(
             record_id,
@@ -79,41 +51,43 @@ def test_a_submission_is_kept_from_before_it_is_sent_to_its_downloaded_files(
             submit_time="2025-01-01T00:00:00Z",
         )
         assert submitted.state == "waiting"
-        assert submitted.job_uuids == ["j1", "j2"]
+        assert submitted.job_uuids == ("j1", "j2")
         assert submitted.subscription_key == "sub-key-1"
         assert submitted.submitted_at is not None
 
         ledger.record_status("task-1", "generating", [("j1", "Generating"), ("j2", "Waiting")])
         ledger.record_status("task-1", "done", [("j1", "Done"), ("j2", "Done")])
-        files = [
-            {
-                "name": "base_basic_pbr.glb",
-                "path": str(tmp_path / "out" / "base_basic_pbr.glb"),
-                "size": 1234,
-                "sha256": "ab" * 32,
-                "mime_type": "model/gltf-binary",
-            }
-        ]
-        ledger.record_download("task-1", str(tmp_path / "out"), files)
+        files = (
+            StoredFile(
+                name="base_basic_pbr.glb",
+                path=tmp_path / "out" / "base_basic_pbr.glb",
+                size=1234,
+                sha256="ab" * 32,
+                mime_type="model/gltf-binary",
+                source_name="base_basic_pbr.glb",
+            ),
+        )
+        recorded = ledger.record_download("task-1", tmp_path / "out", files)
 
         done = ledger.get("task-1")
         assert done is not None
         assert done.state == "done"
-        assert done.jobs == [("j1", "Done"), ("j2", "Done")]
+        assert done == recorded
+        assert done.jobs == (("j1", "Done"), ("j2", "Done"))
         assert done.files == files
         assert done.output_dir == str(tmp_path / "out")
         assert done.downloaded_at is not None
         assert done.consumed == 0.5
         assert done.submit_time == "2025-01-01T00:00:00Z"
         assert done.sandbox is False
-        assert done.base_url == REAL_URL
-        assert ledger.get_by_id(record_id) == done
+        assert done.scope == REAL_URL
+        assert done.id == record_id
 
 
 def test_a_new_ledger_on_the_same_file_sees_everything_the_first_wrote(tmp_path: Path) -> None:
     with _open(tmp_path) as first:
-        _submit(first, task_uuid="task-1")
-        unknown_id = _submit(first, "fp-2")
+        submit_row(first, task_uuid="task-1")
+        unknown_id = submit_row(first, "fp-2")
         first.record_outcome_unknown(unknown_id, "read timeout after the body was sent")
         first.record_status("task-1", "done", [("task-1-j1", "Done")])
         before = first.list_tasks()
@@ -129,7 +103,7 @@ def test_a_new_ledger_on_the_same_file_sees_everything_the_first_wrote(tmp_path:
 
 def test_a_rejected_submission_keeps_the_code_and_message(tmp_path: Path) -> None:
     with _open(tmp_path) as ledger:
-        record_id = _submit(ledger)
+        record_id = submit_row(ledger)
         ledger.record_rejected(record_id, "API_INSUFFICIENT_FUNDS", "Not enough credits.")
         (row,) = ledger.list_tasks()
         assert row.state == "rejected"
@@ -144,7 +118,7 @@ def test_two_ledgers_on_one_file_used_from_threads_never_lose_a_row(tmp_path: Pa
         try:
             with Ledger(path) as ledger:
                 for i in range(100):
-                    _submit(ledger, f"fp-{name}", task_uuid=f"{name}-{i}")
+                    submit_row(ledger, f"fp-{name}", task_uuid=f"{name}-{i}")
         except BaseException as exc:  # reported below, on the test's thread
             errors.append(exc)
 
@@ -168,7 +142,7 @@ def test_one_ledger_shared_by_threads_serialises_its_connection(tmp_path: Path) 
         def writer(name: str) -> None:
             try:
                 for i in range(50):
-                    _submit(ledger, task_uuid=f"{name}-{i}")
+                    submit_row(ledger, task_uuid=f"{name}-{i}")
                     ledger.list_tasks(limit=5)
             except BaseException as exc:
                 errors.append(exc)
@@ -184,23 +158,20 @@ def test_one_ledger_shared_by_threads_serialises_its_connection(tmp_path: Path) 
 
 _WRITER_SCRIPT = textwrap.dedent(
     """
-    import sys, time
+    import sys
     from pathlib import Path
     from rodin_mcp.ledger import Ledger
 
     path, name, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-    # Start together: each announces itself, then waits for every writer to be ready.
-    (path.parent / f"ready-{name}").touch()
-    deadline = time.monotonic() + 60
-    while len(list(path.parent.glob("ready-*"))) < int(sys.argv[4]):
-        if time.monotonic() > deadline:
-            sys.exit("the other writer never started")
-        time.sleep(0.005)
+    # Start together: announce readiness, then wait for the test to say go on stdin.
+    print("ready", flush=True)
+    sys.stdin.readline()
     with Ledger(path) as ledger:
         for i in range(count):
             record_id = ledger.begin_submission(
-                fingerprint=f"fp-{name}", request={"i": i}, prompt=None, tier="Gen-2",
-                estimated_credits=0.5, sandbox=True, base_url="http://127.0.0.1:9/api/v2",
+                fingerprint=f"fp-{name}", request={"i": i}, image_count=0, prompt=None,
+                tier="Gen-2", estimated_credits=0.5, sandbox=True,
+                scope="http://127.0.0.1:9/api/v2",
             )
             ledger.record_submitted(
                 record_id, task_uuid=f"{name}-{i}", subscription_key="k", job_uuids=["j"],
@@ -219,14 +190,22 @@ def test_two_processes_writing_at_once_never_lose_a_row_nor_report_a_locked_data
     script.write_text(_WRITER_SCRIPT)
     processes = [
         subprocess.Popen(
-            [sys.executable, str(script), str(path), name, "200", "2"],
+            [sys.executable, str(script), str(path), name, "200"],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            cwd=Path(__file__).resolve().parent.parent,
+            cwd=Path(__file__).resolve().parents[2],
         )
         for name in ("p", "q")
     ]
+    for process in processes:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "ready"
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.flush()
     outcomes = [process.communicate(timeout=120) for process in processes]
 
     for process, (_out, err) in zip(processes, outcomes, strict=True):
@@ -243,21 +222,21 @@ def test_find_duplicate_returns_the_newest_accepted_task_inside_the_window(
     tmp_path: Path,
 ) -> None:
     with _open(tmp_path) as ledger:
-        _submit(ledger, "fp", task_uuid="older")
-        _submit(ledger, "fp", task_uuid="newer")
+        submit_row(ledger, "fp", task_uuid="older")
+        submit_row(ledger, "fp", task_uuid="newer")
         newer = ledger.get("newer")
         assert newer is not None
         assert newer.submitted_at is not None
         submitted = newer.submitted_at
 
         found = ledger.find_duplicate(
-            "fp", within_seconds=600, sandbox=True, base_url=BASE_URL, now=submitted + 599
+            "fp", within_seconds=600, sandbox=True, scope=BASE_URL, now=submitted + 599
         )
         assert found is not None
         assert found.task_uuid == "newer"
         assert (
             ledger.find_duplicate(
-                "fp", within_seconds=600, sandbox=True, base_url=BASE_URL, now=submitted + 601
+                "fp", within_seconds=600, sandbox=True, scope=BASE_URL, now=submitted + 601
             )
             is None
         )
@@ -267,48 +246,46 @@ def test_find_duplicate_ignores_failed_rejected_unknown_and_other_backends(
     tmp_path: Path,
 ) -> None:
     with _open(tmp_path) as ledger:
-        _submit(ledger, "fp", task_uuid="failed-task")
+        submit_row(ledger, "fp", task_uuid="failed-task")
         ledger.record_status("failed-task", "failed", [("j", "Failed")])
-        ledger.record_rejected(_submit(ledger, "fp"), "INVALID_REQUEST", "bad seed")
-        ledger.record_outcome_unknown(_submit(ledger, "fp"), "read timeout")
-        _submit(ledger, "fp")  # still submitting
-        _submit(ledger, "fp", sandbox=False, task_uuid="real-task")
-        _submit(ledger, "fp", base_url="http://127.0.0.1:10/api/v2", task_uuid="other-port")
-        _submit(ledger, "other-fp", task_uuid="other-fp-task")
+        ledger.record_rejected(submit_row(ledger, "fp"), "INVALID_REQUEST", "bad seed")
+        ledger.record_outcome_unknown(submit_row(ledger, "fp"), "read timeout")
+        submit_row(ledger, "fp")  # still submitting
+        submit_row(ledger, "fp", sandbox=False, task_uuid="real-task")
+        submit_row(ledger, "fp", scope="http://127.0.0.1:10/api/v2", task_uuid="other-port")
+        submit_row(ledger, "other-fp", task_uuid="other-fp-task")
 
-        assert (
-            ledger.find_duplicate("fp", within_seconds=600, sandbox=True, base_url=BASE_URL) is None
-        )
-        real = ledger.find_duplicate("fp", within_seconds=600, sandbox=False, base_url=BASE_URL)
+        assert ledger.find_duplicate("fp", within_seconds=600, sandbox=True, scope=BASE_URL) is None
+        real = ledger.find_duplicate("fp", within_seconds=600, sandbox=False, scope=BASE_URL)
         assert real is not None
         assert real.task_uuid == "real-task"
 
 
 def test_a_finished_task_still_counts_as_a_duplicate_within_the_window(tmp_path: Path) -> None:
     with _open(tmp_path) as ledger:
-        _submit(ledger, "fp", task_uuid="t")
+        submit_row(ledger, "fp", task_uuid="t")
         ledger.record_status("t", "done", [("j", "Done")])
-        found = ledger.find_duplicate("fp", within_seconds=60, sandbox=True, base_url=BASE_URL)
+        found = ledger.find_duplicate("fp", within_seconds=60, sandbox=True, scope=BASE_URL)
         assert found is not None
         assert found.task_uuid == "t"
 
 
 def test_an_unknown_outcome_is_reported_as_unresolved_until_resolved(tmp_path: Path) -> None:
     with _open(tmp_path) as ledger:
-        record_id = _submit(ledger, "fp")
-        assert ledger.find_unresolved("fp", sandbox=True, base_url=BASE_URL) is None
+        record_id = submit_row(ledger, "fp")
+        assert ledger.find_unresolved("fp", sandbox=True, scope=BASE_URL) is None
         ledger.record_outcome_unknown(record_id, "connection dropped after the body was sent")
 
-        unresolved = ledger.find_unresolved("fp", sandbox=True, base_url=BASE_URL)
+        unresolved = ledger.find_unresolved("fp", sandbox=True, scope=BASE_URL)
         assert unresolved is not None
         assert (unresolved.id, unresolved.state) == (record_id, "unknown")
-        assert ledger.find_unresolved("fp", sandbox=False, base_url=BASE_URL) is None
-        assert ledger.find_unresolved("other", sandbox=True, base_url=BASE_URL) is None
+        assert ledger.find_unresolved("fp", sandbox=False, scope=BASE_URL) is None
+        assert ledger.find_unresolved("other", sandbox=True, scope=BASE_URL) is None
 
         ledger.resolve_unknown(record_id, "superseded")
-        assert ledger.find_unresolved("fp", sandbox=True, base_url=BASE_URL) is None
-        row = ledger.get_by_id(record_id)
-        assert row is not None
+        assert ledger.find_unresolved("fp", sandbox=True, scope=BASE_URL) is None
+        (row,) = ledger.list_tasks()
+        assert row.id == record_id
         assert row.state == "superseded"
         assert row.error == "connection dropped after the body was sent"
 
@@ -318,17 +295,15 @@ def test_a_submitting_row_left_by_a_crashed_process_is_unresolved_after_a_minute
 ) -> None:
     path = tmp_path / "ledger.sqlite3"
     with Ledger(path) as crashed:
-        record_id = _submit(crashed, "fp")
+        record_id = submit_row(crashed, "fp")
     with Ledger(path) as ledger:
-        row = ledger.get_by_id(record_id)
-        assert row is not None
+        (row,) = ledger.list_tasks()
+        assert row.id == record_id
         in_flight = ledger.find_unresolved(
-            "fp", sandbox=True, base_url=BASE_URL, now=row.created_at + 30
+            "fp", sandbox=True, scope=BASE_URL, now=row.created_at + 30
         )
         assert in_flight is None
-        stale = ledger.find_unresolved(
-            "fp", sandbox=True, base_url=BASE_URL, now=row.created_at + 61
-        )
+        stale = ledger.find_unresolved("fp", sandbox=True, scope=BASE_URL, now=row.created_at + 61)
         assert stale is not None
         assert (stale.id, stale.state) == (record_id, "submitting")
 
@@ -336,9 +311,9 @@ def test_a_submitting_row_left_by_a_crashed_process_is_unresolved_after_a_minute
 def test_list_tasks_is_newest_first_limited_and_filtered_by_sandbox(tmp_path: Path) -> None:
     with _open(tmp_path) as ledger:
         for i in range(5):
-            _submit(ledger, task_uuid=f"sandbox-{i}")
+            submit_row(ledger, task_uuid=f"sandbox-{i}")
         for i in range(3):
-            _submit(ledger, task_uuid=f"real-{i}", sandbox=False)
+            submit_row(ledger, task_uuid=f"real-{i}", sandbox=False)
 
         assert [r.task_uuid for r in ledger.list_tasks(limit=4)] == [
             "real-2",
@@ -358,10 +333,10 @@ def test_list_tasks_is_newest_first_limited_and_filtered_by_sandbox(tmp_path: Pa
 def test_an_external_task_is_recorded_once_and_can_then_be_tracked(tmp_path: Path) -> None:
     with _open(tmp_path) as ledger:
         first = ledger.record_external(
-            task_uuid="ext", subscription_key=None, sandbox=False, base_url=REAL_URL
+            task_uuid="ext", subscription_key=None, sandbox=False, scope=REAL_URL
         )
         again = ledger.record_external(
-            task_uuid="ext", subscription_key="late-key", sandbox=False, base_url=REAL_URL
+            task_uuid="ext", subscription_key="late-key", sandbox=False, scope=REAL_URL
         )
         assert first.state == "external"
         assert again.id == first.id
@@ -375,8 +350,8 @@ def test_an_external_task_is_recorded_once_and_can_then_be_tracked(tmp_path: Pat
 
 def test_a_submission_answer_replaces_an_external_row_for_the_same_task(tmp_path: Path) -> None:
     with _open(tmp_path) as ledger:
-        record_id = _submit(ledger, "fp")
-        ledger.record_external(task_uuid="t", subscription_key="k", sandbox=True, base_url=BASE_URL)
+        record_id = submit_row(ledger, "fp")
+        ledger.record_external(task_uuid="t", subscription_key="k", sandbox=True, scope=BASE_URL)
         ledger.record_submitted(
             record_id,
             task_uuid="t",
@@ -391,11 +366,11 @@ def test_a_submission_answer_replaces_an_external_row_for_the_same_task(tmp_path
 
 def test_status_of_an_unknown_task_or_a_made_up_state_is_refused(tmp_path: Path) -> None:
     with _open(tmp_path) as ledger:
-        _submit(ledger, task_uuid="t")
+        submit_row(ledger, task_uuid="t")
         with pytest.raises(LookupError):
             ledger.record_status("nope", "done", [])
         with pytest.raises(LookupError):
-            ledger.record_download("nope", str(tmp_path), [])
+            ledger.record_download("nope", tmp_path, [])
         with pytest.raises(ValueError, match="unknown task state"):
             ledger.record_status("t", "finished", [])
         with pytest.raises(LookupError):
@@ -405,7 +380,7 @@ def test_status_of_an_unknown_task_or_a_made_up_state_is_refused(tmp_path: Path)
 def test_the_database_is_private_to_its_owner(tmp_path: Path) -> None:
     path = tmp_path / "new" / "deeper" / "ledger.sqlite3"
     with Ledger(path) as ledger:
-        _submit(ledger, task_uuid="t")
+        submit_row(ledger, task_uuid="t")
         wal = Path(str(path) + "-wal")
         assert wal.exists()
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -425,7 +400,7 @@ def test_an_existing_world_readable_database_is_made_private(tmp_path: Path) -> 
 
 def test_the_subscription_key_stays_out_of_a_records_repr(tmp_path: Path) -> None:
     with _open(tmp_path) as ledger:
-        _submit(ledger, task_uuid="t")
+        submit_row(ledger, task_uuid="t")
         record = ledger.get("t")
         assert record is not None
         assert record.subscription_key == "key-t"
@@ -433,48 +408,8 @@ def test_the_subscription_key_stays_out_of_a_records_repr(tmp_path: Path) -> Non
         assert isinstance(record, TaskRecord)
 
 
-def test_an_empty_file_is_migrated_to_the_current_schema(tmp_path: Path) -> None:
-    path = tmp_path / "ledger.sqlite3"
-    path.write_bytes(b"")
-    with Ledger(path) as ledger:
-        _submit(ledger, task_uuid="t")
-    with sqlite3.connect(path) as conn:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
-    conn.close()
-    assert version == SCHEMA_VERSION
-    assert journal == "wal"
-
-
-def test_a_ledger_from_a_newer_version_is_refused_with_a_clear_error(tmp_path: Path) -> None:
-    path = tmp_path / "ledger.sqlite3"
-    with Ledger(path) as ledger:
-        _submit(ledger, task_uuid="t")
-    conn = sqlite3.connect(path)
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    conn.commit()
-    conn.close()
-
-    with pytest.raises(ConfigError, match="newer rodin-mcp") as raised:
-        Ledger(path)
-    assert str(path) in str(raised.value)
-    assert "RODIN_DATA_DIR" in str(raised.value)
-
-
 def test_a_file_that_is_not_a_database_is_refused_with_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite3"
     path.write_bytes(b"this is not a database, just some text that is long enough" * 20)
     with pytest.raises(ConfigError, match="Cannot use the task ledger"):
         Ledger(path)
-
-
-def test_request_fingerprints_ignore_key_order_and_omitted_options() -> None:
-    base = request_fingerprint({"tier": "Gen-2", "seed": 1, "prompt": "chair"}, ["a", "b"])
-    assert base == request_fingerprint(
-        {"prompt": "chair", "seed": 1, "tier": "Gen-2", "addons": None}, ["a", "b"]
-    )
-    assert base != request_fingerprint({"tier": "Gen-2", "seed": 2, "prompt": "chair"}, ["a", "b"])
-    assert base != request_fingerprint({"tier": "Gen-2", "seed": 1, "prompt": "chair"}, ["b", "a"])
-    assert base != request_fingerprint({"tier": "Gen-2", "seed": 1, "prompt": "chair"}, ["a"])
-    assert len(base) == 64
-    assert int(base, 16) >= 0

@@ -1,4 +1,4 @@
-"""What the service answers: the structured results shared by the MCP tools and the command line.
+"""What the service answers: the typed results both faces present, each in its own words.
 
 Field names here are part of the tools' contract (hosts and models read them), so they only ever
 grow.
@@ -6,9 +6,11 @@ grow.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, Field
+
+from rodin_mcp.inspect import ModelFacts
+from rodin_mcp.records import RecordState, TaskState
+from rodin_mcp.service.next_steps import NextStep
 
 __all__ = [
     "BalanceResult",
@@ -17,21 +19,15 @@ __all__ = [
     "GenerateResult",
     "JobInfo",
     "StatusResult",
-    "TaskState",
     "TaskSummary",
     "TasksResult",
-]
-
-TaskState = Literal["waiting", "generating", "done", "failed"]
-LedgerState = Literal[
-    "submitting", "unknown", "rejected", "waiting", "generating", "done", "failed", "external"
 ]
 
 
 class GenerateResult(BaseModel):
     """A submitted (or reused) Rodin generation task."""
 
-    task_uuid: str = Field(description="Rodin task id; pass it to check_status and list_downloads.")
+    task_uuid: str = Field(description="Rodin task id; it names the task everywhere.")
     subscription_key: str = Field(description="Rodin's key for polling this task's status.")
     job_uuids: list[str] = Field(description="Ids of the task's jobs.")
     estimated_credits: float = Field(description="Credits this generation costs (Rodin's table).")
@@ -47,7 +43,7 @@ class GenerateResult(BaseModel):
     credits_spent_this_session: float = Field(
         description="Credits this server process has spent so far."
     )
-    next_step: str = Field(description="What to do next.")
+    next_step: NextStep = Field(description="What to do next.")
 
 
 class JobInfo(BaseModel):
@@ -67,7 +63,7 @@ class StatusResult(BaseModel):
     waited_seconds: float = Field(default=0.0, description="Seconds this call waited.")
     sandbox: bool
     prompt: str | None = None
-    next_step: str
+    next_step: NextStep
 
 
 class FileInfo(BaseModel):
@@ -90,8 +86,11 @@ class DownloadsResult(BaseModel):
     files: list[FileInfo]
     downloaded: bool = Field(description="True when this call fetched or verified the files.")
     preview_path: str | None = Field(default=None, description="Local path of preview.webp.")
+    model: ModelFacts | None = Field(
+        default=None, description="Facts about the main model file, once downloaded."
+    )
     sandbox: bool
-    next_step: str
+    next_step: NextStep
 
 
 class BalanceResult(BaseModel):
@@ -100,7 +99,7 @@ class BalanceResult(BaseModel):
     balance: float = Field(description="Credits left on the Rodin account.")
     sandbox: bool
     credits_spent_this_session: float
-    session_budget: float = Field(description="Credits this process may spend (RODIN_MAX_CREDITS).")
+    session_budget: float = Field(description="Credits this process may spend.")
 
 
 class TaskSummary(BaseModel):
@@ -109,7 +108,7 @@ class TaskSummary(BaseModel):
     task_uuid: str | None
     prompt: str | None
     tier: str | None
-    state: str = Field(description="Ledger state: waiting, generating, done, failed, unknown, ...")
+    state: RecordState = Field(description="The task's recorded state.")
     submitted_at: str | None
     output_dir: str | None
     estimated_credits: float

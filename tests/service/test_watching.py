@@ -5,7 +5,7 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from rodin_mcp.watching import PollSchedule, StatusWatcher
+from rodin_mcp.service.watching import PollSchedule, StatusWatcher
 
 pytestmark = pytest.mark.anyio
 

@@ -1,24 +1,19 @@
-"""The downloader: safe names, verified atomic files, refreshed links, no leaks of the key."""
+"""The task download: verified atomic files, refreshed links, retries, no leaks of the key."""
 
 from __future__ import annotations
 
 import hashlib
-import json
-import posixpath
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 
 import httpx2
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from pydantic import SecretStr
 
 from rodin_mcp.api.client import RodinClient
-from rodin_mcp.api.models import DownloadItem, GenerationRequest, SubmitResult
+from rodin_mcp.api import DownloadItem, GenerationRequest, SubmitResult
 from rodin_mcp.api.retry import RetryPolicy
-from rodin_mcp.downloads import MAX_NAME_BYTES, download_task, safe_file_name, task_folder_name
+from rodin_mcp.downloads import download_task
 from rodin_mcp.emulator import EmulatorConfig, ManualClock, RunningEmulator
 from rodin_mcp.errors import (
     DeadlineExceededError,
@@ -26,109 +21,9 @@ from rodin_mcp.errors import (
     DownloadTooLargeError,
     IncompleteDownloadError,
     LinkExpiredError,
-    UnsafeFileNameError,
 )
 from rodin_mcp.settings import Settings
-from tests.api.fixtures import *  # noqa: F403
 from tests.api.fixtures import RecordingSleep
-
-RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{i}" for d in ("COM", "LPT") for i in range(1, 10)}
-
-
-def assert_single_safe_component(name: str) -> None:
-    assert name
-    assert name not in (".", "..")
-    assert not name.startswith(".")
-    assert not name.endswith((".", " "))
-    assert not any(ch in name for ch in '/\\<>:"|?*')
-    assert all(ord(ch) >= 32 and ord(ch) != 127 for ch in name)
-    assert len(name.encode()) <= MAX_NAME_BYTES
-    assert PurePosixPath(name).name == name
-    windows = PureWindowsPath(name)
-    assert windows.name == name
-    assert not windows.drive
-    assert not windows.root
-    assert name.split(".")[0].upper() not in RESERVED
-    joined = posixpath.normpath(posixpath.join("/task", name))
-    assert posixpath.dirname(joined) == "/task"
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.text(max_size=300))
-def test_a_safe_name_is_one_deterministic_idempotent_component_or_refused(raw: str) -> None:
-    try:
-        name = safe_file_name(raw)
-    except UnsafeFileNameError:
-        return
-    assert_single_safe_component(name)
-    assert safe_file_name(raw) == name
-    assert safe_file_name(name) == name
-
-
-path_parts = st.lists(st.sampled_from(["..", ".", "a", "C:", "\\\\srv", "share", ""]), max_size=4)
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    path_parts,
-    st.sampled_from(["/", "\\"]),
-    st.text(min_size=1, max_size=250).filter(lambda s: any(ch.isalnum() for ch in s)),
-    st.sampled_from([".glb", ".usdz", ".fbx", ".obj", ".stl", ".webp", ".png"]),
-)
-def test_a_sane_extension_survives_paths_odd_characters_and_length_caps(
-    parts: list[str], separator: str, stem: str, extension: str
-) -> None:
-    raw = separator.join([*parts, stem.replace("/", "_").replace("\\", "_") + extension])
-    name = safe_file_name(raw)
-    assert_single_safe_component(name)
-    assert name.endswith(extension)
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("base_basic_pbr.glb", "base_basic_pbr.glb"),
-        ("../../x.glb", "x.glb"),
-        ("a/../../b", "b"),
-        ("/etc/passwd", "passwd"),
-        ("C:\\x\\y.glb", "y.glb"),
-        ("C:y.glb", "y.glb"),
-        ("\\\\server\\share\\z.glb", "z.glb"),
-        ("models/preview.webp", "preview.webp"),
-        ("CON", "_CON"),
-        ("nul.glb", "_nul.glb"),
-        ("com1.txt", "_com1.txt"),
-        ("what?.glb", "what.glb"),
-        ("tab\there.glb", "tabhere.glb"),
-        ("trailing. . ", "trailing"),
-        (".hidden.glb", "hidden.glb"),
-        ("A:.glb", "file.glb"),
-    ],
-)
-def test_server_names_become_flat_safe_names(raw: str, expected: str) -> None:
-    assert safe_file_name(raw) == expected
-
-
-@pytest.mark.parametrize(
-    "raw", ["", "..", ".", "/", "a/", "C:\\", "\\\\server\\share\\", "???", "\x00"]
-)
-def test_a_name_with_nothing_usable_left_is_refused(raw: str) -> None:
-    with pytest.raises(UnsafeFileNameError):
-        safe_file_name(raw)
-
-
-def test_an_overlong_name_is_cut_keeping_its_extension() -> None:
-    name = safe_file_name("é" * 400 + ".glb")
-    assert name.endswith(".glb")
-    assert len(name.encode()) <= MAX_NAME_BYTES
-
-
-def test_the_task_folder_name_is_dated_slugged_and_short() -> None:
-    when = datetime(2026, 3, 4, 12, 0)
-    name = task_folder_name("9f1c2d3e-aaaa-bbbb", "A Red Chair, please! ../../etc", when)
-    assert name == "2026-03-04_a-red-chair-please-etc_9f1c2d3e"
-    assert task_folder_name("../..", None, when) == "2026-03-04_task_task"
-
 
 # Downloads against the emulator over loopback HTTP.
 
@@ -186,7 +81,7 @@ def asset_gets(emulator: RunningEmulator) -> int:
 pytestmark = pytest.mark.anyio
 
 
-async def test_a_task_downloads_into_a_readable_folder_with_verified_files_and_a_manifest(
+async def test_a_task_downloads_into_a_readable_folder_with_verified_files(
     emulator: RunningEmulator,
     rodin: RodinClient,
     http: httpx2.AsyncClient,
@@ -194,7 +89,7 @@ async def test_a_task_downloads_into_a_readable_folder_with_verified_files_and_a
     task: SubmitResult,
 ) -> None:
     result = await download_task(
-        rodin, http, task.task_uuid, settings=rodin_settings, request=CHAIR, submit=task
+        rodin, http, task.task_uuid, settings=rodin_settings, prompt=CHAIR.prompt
     )
 
     expected = await served_digests(emulator, task)
@@ -206,11 +101,6 @@ async def test_a_task_downloads_into_a_readable_folder_with_verified_files_and_a
         assert hashlib.sha256(f.path.read_bytes()).hexdigest() == f.sha256
         assert f.path.stat().st_size == f.size
     assert any(f.mime_type == "model/gltf-binary" for f in result.files)
-    manifest = json.loads(result.manifest.read_text())
-    assert manifest["task_uuid"] == task.task_uuid
-    assert manifest["request"]["prompt"] == "a red chair"
-    assert [e["sha256"] for e in manifest["files"]] == [f.sha256 for f in result.files]
-    assert task.subscription_key not in result.manifest.read_text()
     assert leftovers(rodin_settings.output_dir) == []
 
 
@@ -226,11 +116,15 @@ async def test_files_already_present_and_intact_are_not_fetched_again(
     damaged = first.files[0]
     damaged.path.write_bytes(b"not the model")
 
-    second = await download_task(rodin, http, task.task_uuid, settings=rodin_settings)
+    second = await download_task(
+        rodin, http, task.task_uuid, settings=rodin_settings, known=first.files
+    )
 
     assert second.folder == first.folder
     assert asset_gets(emulator) == gets + 1
-    assert [f.fetched for f in second.files] == [True] + [False] * (len(first.files) - 1)
+    assert [f.name in second.fetched for f in second.files] == [True] + [False] * (
+        len(first.files) - 1
+    )
     assert [f.sha256 for f in second.files] == [f.sha256 for f in first.files]
 
 
@@ -354,7 +248,7 @@ async def test_hostile_names_never_leave_the_task_folder_and_duplicates_get_a_su
     ]  # fmt: skip
     outside = [p for p in tmp_path.rglob("*") if p.is_file() and folder not in p.parents]
     assert outside == []
-    assert sorted(p.name for p in folder.iterdir()) == sorted([*names, "task.json"])
+    assert sorted(p.name for p in folder.iterdir()) == sorted(names)
 
 
 async def test_file_requests_carry_no_key_and_ask_for_uncompressed_bytes(

@@ -1,0 +1,98 @@
+"""The command line's words: the service's errors and next steps said in commands and flags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from rodin_mcp.errors import (
+    AuthError,
+    BudgetExceededError,
+    InsufficientFundsError,
+    MissingSubscriptionKeyError,
+    NotConfiguredError,
+    OutcomeUnknownError,
+    ParallelismLimitError,
+    RodinError,
+    SandboxTaskLostError,
+    TaskFailedError,
+    UnknownTaskError,
+    UnresolvedSubmissionError,
+    WrongModeError,
+)
+from rodin_mcp.service import NextAction, NextStep
+
+__all__ = ["advice_for", "next_step_text", "resume_commands", "sandbox_flag", "worded"]
+
+_KEY_SETUP = (
+    "set RODIN_API_KEY to a key from https://hyper3d.ai/api-dashboard (a Business subscription "
+    "is needed), or pass --sandbox to try the embedded emulator (no key, no real credits)."
+)
+_ADVICE: dict[type[RodinError], str] = {
+    NotConfiguredError: "Either " + _KEY_SETUP,
+    AuthError: "To fix it, " + _KEY_SETUP,
+    InsufficientFundsError: "'rodin-mcp balance' shows the balance; top up at https://hyper3d.ai.",
+    ParallelismLimitError: "Wait for a running task ('rodin-mcp status TASK --wait'), then retry.",
+    OutcomeUnknownError: (
+        "The submission is recorded: 'rodin-mcp tasks' shows it. An identical generate is "
+        "refused until you add --force-new, which may bill a second time."
+    ),
+    UnresolvedSubmissionError: (
+        "Check 'rodin-mcp tasks' and your Rodin dashboard first; add --force-new to submit "
+        "anyway (this may bill a second time)."
+    ),
+    BudgetExceededError: "Set RODIN_MAX_CREDITS higher for this command.",
+    UnknownTaskError: (
+        "Check the task id ('rodin-mcp tasks' lists them), or pass --subscription-key if the "
+        "task was submitted elsewhere."
+    ),
+    MissingSubscriptionKeyError: "Pass --subscription-key if you have it.",
+    SandboxTaskLostError: "Generate it again with 'rodin-mcp generate --sandbox --wait'.",
+    TaskFailedError: "Generate again (consider another --seed, prompt or --image).",
+}
+
+
+def sandbox_flag(sandbox: bool) -> str:
+    """`` --sandbox`` when the commands that follow must run in the sandbox, else nothing."""
+    return " --sandbox" if sandbox else ""
+
+
+def advice_for(error: RodinError) -> str | None:
+    """What a person can do about ``error`` with these commands, if there is something to say."""
+    if isinstance(error, WrongModeError):
+        if error.task_in_sandbox:
+            return "Add --sandbox to follow it."
+        return "Run the command again without --sandbox (and without RODIN_SANDBOX)."
+    return next((text for kind, text in _ADVICE.items() if isinstance(error, kind)), None)
+
+
+def resume_commands(task_uuid: str, sandbox: bool) -> list[str]:
+    """The commands that carry on with a running task: wait for it, then download it."""
+    flag = sandbox_flag(sandbox)
+    return [f"rodin-mcp status {task_uuid} --wait{flag}", f"rodin-mcp download {task_uuid}{flag}"]
+
+
+def next_step_text(step: NextStep, sandbox: bool) -> str:
+    """One next step as the command to run."""
+    flag = sandbox_flag(sandbox)
+    match step.action:
+        case NextAction.WAIT if step.state is not None:
+            return f"rodin-mcp status {step.task_uuid} --wait{flag}"
+        case NextAction.WAIT | NextAction.WAIT_THEN_DOWNLOAD:
+            return ", then ".join(resume_commands(step.task_uuid, sandbox))
+        case NextAction.DOWNLOAD:
+            return f"rodin-mcp download {step.task_uuid}{flag}"
+        case NextAction.OPEN_FILES:
+            return f"open the files in {step.folder}"
+        case NextAction.GENERATE_AGAIN:
+            return "rodin-mcp generate again, perhaps with another --seed, prompt or --image"
+
+
+def worded(result: BaseModel, sandbox: bool) -> dict[str, Any]:
+    """The result as JSON, with its typed ``next_step`` said as a command."""
+    document = result.model_dump(mode="json")
+    step = getattr(result, "next_step", None)
+    if isinstance(step, NextStep):
+        document["next_step"] = next_step_text(step, sandbox)
+    return document

@@ -1,0 +1,23 @@
+"""Verified result files: a task's download list turned into complete files in one folder.
+
+:func:`download_task` fetches them (:mod:`.task_download`, one file at a time through
+:mod:`.streaming`), :mod:`.names` makes Rodin's untrusted names safe, and :mod:`.manifest`
+writes ``task.json`` from the ledger's record of the task.
+"""
+
+from rodin_mcp.downloads.manifest import MANIFEST_NAME, read_manifest, write_manifest
+from rodin_mcp.downloads.names import MAX_NAME_BYTES, safe_file_name, task_folder_name
+from rodin_mcp.downloads.streaming import ProgressCallback
+from rodin_mcp.downloads.task_download import TaskDownload, download_task
+
+__all__ = [
+    "MANIFEST_NAME",
+    "MAX_NAME_BYTES",
+    "ProgressCallback",
+    "TaskDownload",
+    "download_task",
+    "read_manifest",
+    "safe_file_name",
+    "task_folder_name",
+    "write_manifest",
+]

@@ -1,0 +1,11 @@
+"""The task ledger: every paid submission, its ids, statuses and files, in one SQLite file.
+
+:class:`Ledger` is the store; :func:`request_fingerprint` names "the same request" for the
+dedupe rules; :data:`SCHEMA_VERSION` is the schema this code writes.
+"""
+
+from rodin_mcp.ledger.fingerprint import request_fingerprint
+from rodin_mcp.ledger.schema import SCHEMA_VERSION, migrate
+from rodin_mcp.ledger.store import Ledger
+
+__all__ = ["SCHEMA_VERSION", "Ledger", "migrate", "request_fingerprint"]

@@ -1,0 +1,97 @@
+"""The ledger's tables and their migrations, one function per schema version."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from rodin_mcp.errors import ConfigError
+from rodin_mcp.ledger.transactions import immediate
+
+__all__ = ["SCHEMA_VERSION", "migrate"]
+
+logger = logging.getLogger(__name__)
+
+
+def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        """
+        CREATE TABLE tasks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            task_uuid TEXT UNIQUE,
+            subscription_key TEXT,
+            job_uuids TEXT NOT NULL DEFAULT '[]',
+            fingerprint TEXT,
+            prompt TEXT,
+            tier TEXT,
+            request TEXT NOT NULL DEFAULT '{}',
+            estimated_credits REAL NOT NULL DEFAULT 0,
+            consumed REAL,
+            sandbox INTEGER NOT NULL,
+            base_url TEXT NOT NULL,
+            state TEXT NOT NULL,
+            error TEXT,
+            jobs TEXT NOT NULL DEFAULT '[]',
+            created_at REAL NOT NULL,
+            submitted_at REAL,
+            updated_at REAL NOT NULL,
+            submit_time TEXT,
+            output_dir TEXT,
+            files TEXT NOT NULL DEFAULT '[]',
+            downloaded_at REAL
+        )
+        """
+    )
+    conn.execute(
+        "CREATE INDEX tasks_by_fingerprint ON tasks (fingerprint, sandbox, base_url, created_at)"
+    )
+    conn.execute("CREATE INDEX tasks_by_created ON tasks (created_at)")
+
+
+def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
+    """The image count gets a column of its own (version 1 kept it inside the request JSON),
+    and ``base_url``, which also holds ``"sandbox"``, is called what it is: the task's scope."""
+    conn.execute("ALTER TABLE tasks ADD COLUMN image_count INTEGER NOT NULL DEFAULT 0")
+    conn.execute(
+        """
+        UPDATE tasks
+        SET image_count = COALESCE(json_extract(request, '$.image_count'), 0),
+            request = json_remove(request, '$.image_count')
+        WHERE json_type(request, '$.image_count') IS NOT NULL
+        """
+    )
+    conn.execute("ALTER TABLE tasks RENAME COLUMN base_url TO scope")
+
+
+_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_0_to_1, _migrate_1_to_2)
+"""``_MIGRATIONS[n]`` takes a database from schema version ``n`` to ``n + 1``."""
+
+SCHEMA_VERSION = len(_MIGRATIONS)
+"""The schema version this code writes (``PRAGMA user_version``)."""
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> int:
+    """Bring the schema of ``conn`` up to :data:`SCHEMA_VERSION`; return the version found.
+
+    Runs in one ``BEGIN IMMEDIATE`` transaction, so two processes opening a new file at once do
+    not both create the tables.
+
+    Raises:
+        ConfigError: The file was written by a newer rodin-mcp.
+    """
+    with immediate(conn):
+        found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if found > SCHEMA_VERSION:
+            raise ConfigError(
+                f"The task ledger {path} was written by a newer rodin-mcp (schema {found}; this "
+                f"version reads up to {SCHEMA_VERSION}). Upgrade rodin-mcp, or set "
+                "RODIN_DATA_DIR to another folder."
+            )
+        for version in range(found, SCHEMA_VERSION):
+            _MIGRATIONS[version](conn)
+            logger.info("task ledger %s migrated to schema %d", path, version + 1)
+        if found != SCHEMA_VERSION:
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
+    return found

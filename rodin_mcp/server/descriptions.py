@@ -1,0 +1,82 @@
+"""What the tools and the server say about themselves: descriptions and instructions.
+
+Prices come from the pricing table and the dedupe window from the settings, so the texts cannot
+drift from what the code does.
+"""
+
+from __future__ import annotations
+
+from rodin_mcp.server.vocabulary import (
+    CHECK_BALANCE,
+    CHECK_STATUS,
+    GENERATE_3D,
+    LIST_DOWNLOADS,
+    LIST_TASKS,
+    MAX_WAIT_SECONDS,
+    SUGGESTED_WAIT_SECONDS,
+)
+from rodin_mcp.service import LINK_LIFETIME_SECONDS, PRICES, RESULT_RETENTION_DAYS
+from rodin_mcp.settings import Settings
+
+__all__ = ["describe", "instructions"]
+
+
+def _costs() -> str:
+    return (
+        f"{PRICES.base:g} credit per model ({PRICES.extreme_high_tier:g} for "
+        f"{PRICES.extreme_high_tier_name}), +{PRICES.high_pack:g} with high_pack, "
+        f"+{PRICES.extreme_high_texture:g} with texture_mode extreme-high"
+    )
+
+
+def _window(settings: Settings) -> str:
+    minutes = settings.dedupe_window_seconds / 60
+    return f"{minutes:g} minutes" if minutes >= 1 else f"{settings.dedupe_window_seconds:g} s"
+
+
+def instructions(settings: Settings) -> str:
+    """The server's instructions to the model."""
+    return (
+        "Generate 3D models (GLB, FBX, OBJ, STL, USDZ) from text or images with Hyper3D Rodin.\n"
+        f"Flow: {GENERATE_3D} (spends credits: {_costs()}) returns a task_uuid within seconds; "
+        f"then call {CHECK_STATUS}(task_uuid, wait_seconds={SUGGESTED_WAIT_SECONDS}) until state "
+        f"is done (seconds to several minutes); then {LIST_DOWNLOADS}(task_uuid) saves the files "
+        f"on the user's disk and shows a preview. {CHECK_STATUS}, {LIST_DOWNLOADS}, "
+        f"{CHECK_BALANCE} and {LIST_TASKS} are free. Never call {GENERATE_3D} again just because "
+        f"a task is slow: an identical request within {_window(settings)} is deduplicated, and "
+        f"{LIST_TASKS} shows earlier tasks. Image inputs must be on the user's computer "
+        "(absolute path), or a URL or data: URI."
+    )
+
+
+def describe(tool: str, settings: Settings) -> str:
+    """The description of one tool."""
+    texts = {
+        GENERATE_3D: (
+            "Start a Rodin 3D generation from a text prompt and/or up to 5 images. Spends "
+            f"credits.\n\nCosts {_costs()}. Returns within seconds with a task_uuid; the model "
+            f"takes from seconds to several minutes. Then call {CHECK_STATUS}(task_uuid, "
+            f"wait_seconds={SUGGESTED_WAIT_SECONDS}) until state is done, and "
+            f"{LIST_DOWNLOADS}(task_uuid) to save the files. An identical request within "
+            f"{_window(settings)} returns the existing task instead of paying again. Images: "
+            "absolute local paths, file:// or data: URIs, or http(s) URLs."
+        ),
+        CHECK_STATUS: (
+            "Report a Rodin task's state: waiting, generating, done or failed. Free.\n\nWith "
+            f"wait_seconds (up to {MAX_WAIT_SECONDS:g}), waits (sending progress) and returns as "
+            "soon as the task finishes."
+        ),
+        LIST_DOWNLOADS: (
+            "Save a finished task's files (model, textures, preview) on the user's disk. "
+            "Free.\n\nReturns each file's absolute path and an MCP resource URI, plus the preview "
+            "image and facts about the model. Before the task is done it says so and downloads "
+            f"nothing. Result links expire {LINK_LIFETIME_SECONDS // 60:d} minutes after "
+            f"listing at Rodin, and results are kept there for {RESULT_RETENTION_DAYS:d} "
+            "days; this tool fetches fresh links itself."
+        ),
+        CHECK_BALANCE: "Report the Rodin account's credit balance, and this session's spending. "
+        "Free.",
+        LIST_TASKS: "List recent generation tasks this server knows, newest first, with their "
+        "state. Free.",
+    }
+    return texts[tool]

@@ -1,0 +1,137 @@
+"""The MCP face's words: the service's errors and next steps said in tools and their arguments.
+
+The core's messages say what happened; this module adds what the model can do about it with
+these tools, and turns each typed next step into one instruction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import BaseModel
+
+from rodin_mcp.errors import (
+    AuthError,
+    BudgetExceededError,
+    InsufficientFundsError,
+    MissingSubscriptionKeyError,
+    NotConfiguredError,
+    OutcomeUnknownError,
+    ParallelismLimitError,
+    RodinError,
+    SandboxTaskLostError,
+    TaskFailedError,
+    UnknownTaskError,
+    UnresolvedSubmissionError,
+    WrongModeError,
+)
+from rodin_mcp.server.vocabulary import (
+    CHECK_BALANCE,
+    CHECK_STATUS,
+    GENERATE_3D,
+    LIST_DOWNLOADS,
+    LIST_TASKS,
+    SUGGESTED_WAIT_SECONDS,
+)
+from rodin_mcp.service import NextAction, NextStep
+
+__all__ = ["advice_for", "next_step_text", "tool_errors", "worded"]
+
+_WAIT = f"wait_seconds={SUGGESTED_WAIT_SECONDS}"
+_KEY_SETUP = (
+    "set RODIN_API_KEY in this MCP server's environment (the host's config 'env' block) to a key "
+    "from https://hyper3d.ai/api-dashboard (a Business subscription is needed), then restart the "
+    "server; or set RODIN_SANDBOX=1 to use the embedded emulator, which needs no key and spends "
+    "no real credits."
+)
+_ADVICE: dict[type[RodinError], str] = {
+    NotConfiguredError: "Either " + _KEY_SETUP,
+    AuthError: "To fix it, " + _KEY_SETUP,
+    InsufficientFundsError: f"{CHECK_BALANCE} shows the balance; top up at https://hyper3d.ai.",
+    ParallelismLimitError: (
+        f"Wait for a running task to finish ({CHECK_STATUS} with wait_seconds), then retry."
+    ),
+    OutcomeUnknownError: (
+        f"The submission is recorded: {LIST_TASKS} shows it. An identical {GENERATE_3D} call is "
+        "refused until you pass force_new=true, which may bill a second time."
+    ),
+    UnresolvedSubmissionError: (
+        f"Check {LIST_TASKS} and your Rodin dashboard first; to submit again anyway, call "
+        f"{GENERATE_3D} with force_new=true (this may bill a second time)."
+    ),
+    BudgetExceededError: (
+        "Ask the user before spending more; they can raise RODIN_MAX_CREDITS and restart the "
+        "server."
+    ),
+    UnknownTaskError: (
+        f"Check the task_uuid (it is the 'task_uuid' of {GENERATE_3D}'s result), or pass the "
+        "task's subscription_key too if it was submitted elsewhere."
+    ),
+    WrongModeError: "Restart this server in the other mode to follow that task.",
+    MissingSubscriptionKeyError: "Pass subscription_key if you have it.",
+    SandboxTaskLostError: f"Generate it again with {GENERATE_3D}.",
+    TaskFailedError: (
+        f"Generate again with {GENERATE_3D} (consider another seed, prompt or image)."
+    ),
+}
+
+
+def advice_for(error: RodinError) -> str | None:
+    """What the model can do about ``error`` with these tools, if there is something to say."""
+    return next((text for kind, text in _ADVICE.items() if isinstance(error, kind)), None)
+
+
+@asynccontextmanager
+async def tool_errors() -> AsyncGenerator[None]:
+    """Re-raise any :class:`RodinError` as a :class:`ToolError`: its message, then the advice."""
+    try:
+        yield
+    except RodinError as exc:
+        advice = advice_for(exc)
+        raise ToolError(f"{exc} {advice}" if advice else str(exc)) from None
+
+
+def next_step_text(step: NextStep) -> str:
+    """One next step as an instruction naming the tool and its arguments."""
+    task = f"task_uuid={step.task_uuid}"
+    match step.action:
+        case NextAction.WAIT if step.state is None:
+            text = f"Call {CHECK_STATUS} with {task} and {_WAIT} until state is done, then "
+            text += f"{LIST_DOWNLOADS}."
+            if step.reused:
+                text = "An identical request was submitted recently; reusing it. " + text
+            return text
+        case NextAction.WAIT:
+            return (
+                f"Still {step.state}. Call {CHECK_STATUS} again with {task} and {_WAIT}; "
+                "generations can take several minutes."
+            )
+        case NextAction.WAIT_THEN_DOWNLOAD:
+            return (
+                f"The task is still {step.state}; nothing was downloaded. Call {CHECK_STATUS} "
+                f"with {task} and {_WAIT}, then {LIST_DOWNLOADS} again."
+            )
+        case NextAction.DOWNLOAD:
+            return f"Done. Call {LIST_DOWNLOADS} with {task} and download=true to fetch the files."
+        case NextAction.OPEN_FILES:
+            return (
+                f"{step.file_count} files are in {step.folder}. Tell the user where they are; "
+                "the model files open in Blender, three.js or any glTF viewer."
+            )
+        case NextAction.GENERATE_AGAIN:
+            return (
+                "Rodin reported the task as failed (it gives no reason). Generate again with "
+                f"{GENERATE_3D}, perhaps with another seed, prompt or image."
+            )
+
+
+def worded(result: BaseModel) -> dict[str, Any]:
+    """The result as JSON, with its typed ``next_step`` said in this face's words."""
+    document = result.model_dump(mode="json")
+    step = getattr(result, "next_step", None)
+    if isinstance(step, NextStep):
+        document["next_step"] = next_step_text(step)
+    return document

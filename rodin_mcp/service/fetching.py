@@ -1,0 +1,150 @@
+"""A finished task's results: its files fetched and verified, recorded, described and inspected.
+
+The ledger is the one store of a task's files: the downloader's typed records go there, and
+``task.json`` beside the files is written from the ledger's record afterwards. The main model
+file is inspected in a worker thread (facts only; a file that cannot be read gives notes).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+import anyio
+import httpx2
+
+from rodin_mcp.api import RodinClient
+from rodin_mcp.downloads import ProgressCallback, download_task, write_manifest
+from rodin_mcp.errors import TaskFailedError
+from rodin_mcp.inspect import ModelFacts, inspect_model_file, main_model_file
+from rodin_mcp.ledger import Ledger
+from rodin_mcp.records import StoredFile, TaskRecord, TaskState
+from rodin_mcp.service.following import Follower
+from rodin_mcp.service.next_steps import NextAction, NextStep
+from rodin_mcp.service.results import DownloadsResult, FileInfo
+from rodin_mcp.settings import Settings
+
+__all__ = ["PREVIEW_NAME", "Fetcher", "file_uri"]
+
+PREVIEW_NAME = "preview.webp"
+"""Rodin's own preview render among a task's results."""
+
+
+def file_uri(task_uuid: str, name: str) -> str:
+    """The resource URI that serves one downloaded file."""
+    return f"rodin://tasks/{quote(task_uuid, safe='')}/files/{quote(name, safe='')}"
+
+
+class Fetcher:
+    """Fetches (or lists) the files of tasks the follower can reach."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        ledger: Ledger,
+        client: RodinClient,
+        http: httpx2.AsyncClient,
+        follower: Follower,
+    ) -> None:
+        self._settings = settings
+        self._ledger = ledger
+        self._client = client
+        self._http = http
+        self._follower = follower
+
+    async def fetch(
+        self,
+        task_uuid: str,
+        *,
+        download: bool = True,
+        folder: Path | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> DownloadsResult:
+        """Fetch (or list) a finished task's files into its folder, verified.
+
+        Raises:
+            InputError: the task is unknown here, or belongs to the other mode.
+            TaskFailedError: Rodin reported the task as failed.
+            DownloadError, APIError, TransportError: the files could not be fetched.
+        """
+        record = self._follower.reachable(task_uuid)
+        status = await self._follower.status(task_uuid)
+        if status.state == TaskState.FAILED:
+            raise TaskFailedError(task_uuid)
+        if status.state != TaskState.DONE:
+            step = NextStep(
+                action=NextAction.WAIT_THEN_DOWNLOAD, task_uuid=task_uuid, state=status.state
+            )
+            return _result(record, status.state, (), downloaded=False, step=step)
+        if not download:
+            step = NextStep(action=NextAction.DOWNLOAD, task_uuid=task_uuid)
+            return _result(record, status.state, record.files, downloaded=False, step=step)
+        fetched = await download_task(
+            self._client,
+            self._http,
+            task_uuid,
+            settings=self._settings,
+            folder=folder or (Path(record.output_dir) if record.output_dir else None),
+            prompt=record.prompt,
+            known=record.files,
+            progress=progress,
+        )
+        updated = self._ledger.record_download(task_uuid, fetched.folder, fetched.files)
+        await anyio.to_thread.run_sync(write_manifest, fetched.folder, updated)
+        step = NextStep(
+            action=NextAction.OPEN_FILES,
+            task_uuid=task_uuid,
+            folder=str(fetched.folder),
+            file_count=len(fetched.files),
+        )
+        result = _result(updated, TaskState.DONE, updated.files, downloaded=True, step=step)
+        result.model = await _inspect(updated.files)
+        return result
+
+    def stored_file(self, task_uuid: str, name: str) -> StoredFile | None:
+        """A downloaded file of a task still on disk, if the ledger knows it."""
+        record = self._ledger.get(task_uuid)
+        if record is None:
+            return None
+        found = next((f for f in record.files if f.name == name), None)
+        return found if found is not None and found.path.is_file() else None
+
+
+async def _inspect(files: tuple[StoredFile, ...]) -> ModelFacts | None:
+    main = main_model_file(f.path for f in files)
+    if main is None:
+        return None
+    return await anyio.to_thread.run_sync(inspect_model_file, main)
+
+
+def _result(
+    record: TaskRecord,
+    state: TaskState,
+    files: tuple[StoredFile, ...],
+    *,
+    downloaded: bool,
+    step: NextStep,
+) -> DownloadsResult:
+    task_uuid = record.task_uuid or ""
+    infos = [
+        FileInfo(
+            name=f.name,
+            path=str(f.path),
+            size=f.size,
+            sha256=f.sha256,
+            mime_type=f.mime_type,
+            uri=file_uri(task_uuid, f.name),
+        )
+        for f in files
+    ]
+    preview = next((i.path for i in infos if i.name == PREVIEW_NAME), None)
+    return DownloadsResult(
+        task_uuid=task_uuid,
+        state=state,
+        output_dir=record.output_dir,
+        files=infos,
+        downloaded=downloaded,
+        preview_path=preview,
+        sandbox=record.sandbox,
+        next_step=step,
+    )

@@ -1,0 +1,244 @@
+"""The service both faces call: generate, follow, fetch, list and account.
+
+It composes the rooms that hold the rules (:mod:`.generation`, :mod:`.following`,
+:mod:`.fetching`, :mod:`.spending`) and turns their records into typed results with typed next
+steps. Faces never reach past it into the ledger, the client or the settings.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx2
+
+from rodin_mcp.api import RodinClient
+from rodin_mcp.downloads import ProgressCallback
+from rodin_mcp.errors import NotConfiguredError
+from rodin_mcp.ledger import Ledger
+from rodin_mcp.records import StoredFile, TaskRecord
+from rodin_mcp.service.fetching import Fetcher
+from rodin_mcp.service.following import Follower, StatusCallback
+from rodin_mcp.service.generation import PreparedGeneration, Submissions
+from rodin_mcp.service.next_steps import NextAction, NextStep
+from rodin_mcp.service.results import (
+    BalanceResult,
+    DownloadsResult,
+    GenerateResult,
+    StatusResult,
+    TasksResult,
+    TaskSummary,
+)
+from rodin_mcp.service.spending import Budget
+from rodin_mcp.service.watching import PollSchedule
+from rodin_mcp.settings import Settings
+
+__all__ = ["RodinService"]
+
+
+class _Parts:
+    """The rooms that need Rodin; absent while the service is not configured."""
+
+    def __init__(self, submissions: Submissions, follower: Follower, fetcher: Fetcher) -> None:
+        self.submissions = submissions
+        self.follower = follower
+        self.fetcher = fetcher
+
+
+class RodinService:
+    """Generate, follow, fetch, list and account, with the ledger as memory."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        ledger: Ledger,
+        http: httpx2.AsyncClient,
+        client: RodinClient | None,
+        scope: str,
+        journal: str,
+        task_group: anyio.abc.TaskGroup,
+        poll_schedule: PollSchedule,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._settings = settings
+        self._ledger = ledger
+        self._client = client
+        self.sandbox = settings.sandbox
+        self._budget = Budget(settings.max_credits)
+        self._parts: _Parts | None = None
+        if client is not None:
+            follower = Follower(
+                ledger,
+                client,
+                sandbox=self.sandbox,
+                scope=scope,
+                journal=journal,
+                task_group=task_group,
+                poll_schedule=poll_schedule,
+                clock=clock,
+            )
+            self._parts = _Parts(
+                Submissions(
+                    settings, ledger, client, self._budget, sandbox=self.sandbox, scope=scope
+                ),
+                follower,
+                Fetcher(settings, ledger, client, http, follower),
+            )
+
+    # What the faces may know.
+
+    @property
+    def configured(self) -> bool:
+        """Whether the service can reach Rodin (a key is set, or sandbox mode is on)."""
+        return self._parts is not None
+
+    @property
+    def credits_spent(self) -> float:
+        """Credits this process has spent (or reserved for a submission in flight)."""
+        return self._budget.used
+
+    @property
+    def output_dir(self) -> Path:
+        """The folder that receives one sub-folder per downloaded task."""
+        return self._settings.output_dir
+
+    @property
+    def asks_before_spending(self) -> bool:
+        """Whether real spends are confirmed with the person where the host can ask."""
+        return not self.sandbox and self._settings.confirm_spend == "ask"
+
+    # Use cases.
+
+    async def prepare(
+        self, options: Mapping[str, Any], image_refs: Sequence[str] = ()
+    ) -> PreparedGeneration:
+        """Check a generation's options and load its images, once.
+
+        Raises:
+            NotConfiguredError: no key and no sandbox.
+            InputError: the options or images cannot be used; nothing was sent or recorded.
+        """
+        return await self._require().submissions.prepare(options, image_refs)
+
+    def spend_needed(self, prepared: PreparedGeneration, *, force_new: bool = False) -> float:
+        """Credits :meth:`generate` would spend now; 0 when it would reuse or refuse."""
+        parts = self._require()
+        return prepared.cost if parts.submissions.would_spend(prepared, force_new=force_new) else 0
+
+    async def generate(
+        self, prepared: PreparedGeneration, *, force_new: bool = False
+    ) -> GenerateResult:
+        """Submit a prepared generation, or return the identical recent one.
+
+        Raises:
+            GuardError: the budget is spent, or an identical submission's outcome is unknown.
+            OutcomeUnknownError: the submission may have been billed; it is recorded.
+            APIError, NotSentError: Rodin refused it, or could not be reached.
+        """
+        record, reused = await self._require().submissions.submit(prepared, force_new=force_new)
+        return self._generate_result(record, reused=reused)
+
+    async def status(
+        self,
+        task_uuid: str,
+        *,
+        subscription_key: str | None = None,
+        wait_seconds: float = 0.0,
+        on_update: StatusCallback | None = None,
+    ) -> StatusResult:
+        """Where a task stands; with ``wait_seconds`` waits (sharing polls) until it finishes."""
+        return await self._require().follower.status(
+            task_uuid,
+            subscription_key=subscription_key,
+            wait_seconds=wait_seconds,
+            on_update=on_update,
+        )
+
+    async def follow(
+        self, task_uuid: str, *, give_up_after: float, on_update: StatusCallback | None = None
+    ) -> StatusResult:
+        """Wait until the task finishes or ``give_up_after`` seconds pass (its state says which)."""
+        return await self._require().follower.follow(
+            task_uuid, give_up_after=give_up_after, on_update=on_update
+        )
+
+    async def fetch_results(
+        self,
+        task_uuid: str,
+        *,
+        download: bool = True,
+        folder: Path | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> DownloadsResult:
+        """Fetch (or list) a finished task's files into its folder, verified and inspected."""
+        return await self._require().fetcher.fetch(
+            task_uuid, download=download, folder=folder, progress=progress
+        )
+
+    async def balance(self) -> BalanceResult:
+        """The account's credit balance."""
+        self._require()
+        assert self._client is not None
+        return BalanceResult(
+            balance=await self._client.balance(),
+            sandbox=self.sandbox,
+            credits_spent_this_session=self.credits_spent,
+            session_budget=self._budget.limit,
+        )
+
+    def tasks(self, limit: int = 20) -> TasksResult:
+        """Recent tasks from the ledger, newest first (this mode's tasks only)."""
+        records = self._ledger.list_tasks(limit, sandbox=self.sandbox)
+        return TasksResult(tasks=[_summary(r) for r in records])
+
+    def task_file(self, task_uuid: str, name: str) -> StoredFile | None:
+        """A downloaded file of a task still on disk, if the ledger knows it."""
+        parts = self._parts
+        return None if parts is None else parts.fetcher.stored_file(task_uuid, name)
+
+    def _require(self) -> _Parts:
+        if self._parts is None:
+            raise NotConfiguredError()
+        return self._parts
+
+    def _generate_result(self, record: TaskRecord, *, reused: bool) -> GenerateResult:
+        assert record.task_uuid is not None
+        assert record.subscription_key is not None
+        return GenerateResult(
+            task_uuid=record.task_uuid,
+            subscription_key=record.subscription_key,
+            job_uuids=list(record.job_uuids),
+            estimated_credits=record.estimated_credits,
+            consumed=record.consumed,
+            reused=reused,
+            sandbox=record.sandbox,
+            prompt=record.prompt,
+            tier=record.tier or "Regular",
+            submitted_at=_iso(record.submitted_at or record.created_at),
+            credits_spent_this_session=self.credits_spent,
+            next_step=NextStep(action=NextAction.WAIT, task_uuid=record.task_uuid, reused=reused),
+        )
+
+
+def _iso(epoch: float | None) -> str | None:
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _summary(record: TaskRecord) -> TaskSummary:
+    return TaskSummary(
+        task_uuid=record.task_uuid,
+        prompt=record.prompt,
+        tier=record.tier,
+        state=record.state,
+        submitted_at=_iso(record.submitted_at or record.created_at),
+        output_dir=record.output_dir,
+        estimated_credits=record.estimated_credits,
+        sandbox=record.sandbox,
+    )

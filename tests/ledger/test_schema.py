@@ -1,0 +1,84 @@
+"""Migrations: a ledger written by an older rodin-mcp opens with every row intact."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from rodin_mcp.errors import ConfigError
+from rodin_mcp.ledger import SCHEMA_VERSION, Ledger
+from tests.ledger.rows import submit_row
+
+_VERSION_1 = """
+CREATE TABLE tasks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, task_uuid TEXT UNIQUE, subscription_key TEXT,
+    job_uuids TEXT NOT NULL DEFAULT '[]', fingerprint TEXT, prompt TEXT, tier TEXT,
+    request TEXT NOT NULL DEFAULT '{}', estimated_credits REAL NOT NULL DEFAULT 0, consumed REAL,
+    sandbox INTEGER NOT NULL, base_url TEXT NOT NULL, state TEXT NOT NULL, error TEXT,
+    jobs TEXT NOT NULL DEFAULT '[]', created_at REAL NOT NULL, submitted_at REAL,
+    updated_at REAL NOT NULL, submit_time TEXT, output_dir TEXT,
+    files TEXT NOT NULL DEFAULT '[]', downloaded_at REAL
+);
+CREATE INDEX tasks_by_fingerprint ON tasks (fingerprint, sandbox, base_url, created_at);
+CREATE INDEX tasks_by_created ON tasks (created_at);
+"""
+
+
+def test_a_version_1_ledger_keeps_its_rows_with_the_image_count_moved_out_of_the_request(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript(_VERSION_1)
+    files = [{"name": "m.glb", "path": "/o/m.glb", "size": 3, "sha256": "ab", "mime_type": "x/y"}]
+    conn.execute(
+        "INSERT INTO tasks (task_uuid, subscription_key, request, sandbox, base_url, state, "
+        "created_at, updated_at, files) VALUES (?, ?, ?, 1, 'sandbox', 'done', 1.0, 2.0, ?)",
+        ("t-1", "k", json.dumps({"tier": "Regular", "image_count": 2}), json.dumps(files)),
+    )
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+
+    with Ledger(path) as ledger:
+        record = ledger.get("t-1")
+
+    assert record is not None
+    assert record.request == {"tier": "Regular"}
+    assert record.image_count == 2
+    assert record.scope == "sandbox"
+    assert [(f.name, f.size, f.source_name) for f in record.files] == [("m.glb", 3, "m.glb")]
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    check.close()
+
+
+def test_an_empty_file_is_migrated_to_the_current_schema(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    path.write_bytes(b"")
+    with Ledger(path) as ledger:
+        submit_row(ledger, task_uuid="t")
+    with sqlite3.connect(path) as conn:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    conn.close()
+    assert version == SCHEMA_VERSION
+    assert journal == "wal"
+
+
+def test_a_ledger_from_a_newer_version_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    with Ledger(path) as ledger:
+        submit_row(ledger, task_uuid="t")
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+
+    with pytest.raises(ConfigError, match="newer rodin-mcp") as raised:
+        Ledger(path)
+    assert str(path) in str(raised.value)
+    assert "RODIN_DATA_DIR" in str(raised.value)
