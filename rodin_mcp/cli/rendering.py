@@ -15,7 +15,7 @@ from rodin_mcp.cli.host_setup import (
 from rodin_mcp.cli.output import Output
 from rodin_mcp.cli.progress import JOB_STYLES, STATE_STYLES, job_label
 from rodin_mcp.cli.settings_sources import SettingValue
-from rodin_mcp.inspect import ModelFacts
+from rodin_mcp.model import ModelFacts
 from rodin_mcp.service import (
     BalanceResult,
     DownloadsResult,

@@ -1,6 +1,8 @@
 """The account: credits, and the request-rate limit (the parallelism cap lives with the tasks).
 
-One account serves every accepted key; deductions follow rodin-api.md §2.5.
+One account serves every accepted key; deductions follow the published pricing
+(https://developer.hyper3d.ai/api-specification/rodin-generation-gen2); docs/emulator.md lists
+the emulator's prices.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Rodin's business error codes, in their two naming generations, and the refusals that carry them.
 
-Business errors travel with HTTP 201 as ``{"error": CODE, "message": ...}`` (rodin-api.md §6).
+Business errors travel with HTTP 201 as ``{"error": CODE, "message": ...}``, the shape of the 201
+answer on https://developer.hyper3d.ai/api-specification/rodin-generation-gen2.
 Internally the emulator always uses the newer names; :func:`wire_code` renames on the way out.
 """
 

@@ -1,8 +1,9 @@
 """Reading Rodin form values the way the real server tolerates them.
 
-Everything arrives as strings (rodin-api.md §2.1): booleans in any letter case, numbers as decimal
-strings, and array fields as a JSON array string, repeated fields, a comma string or (for
-``addons``) a bare scalar.
+Everything arrives as strings (multipart form fields,
+https://developer.hyper3d.ai/api-specification/rodin-generation-gen2): booleans in any
+letter case, numbers as decimal strings, and array fields as a JSON array string, repeated fields,
+a comma string or (for ``addons``) a bare scalar.
 """
 
 from __future__ import annotations

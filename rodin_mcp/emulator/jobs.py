@@ -1,8 +1,9 @@
 """The job clock: when each job of a task is Waiting, Generating, Done or Failed.
 
-A task takes the time of its tier (rodin-api.md §7 Timing: Sketch ~20 s, Regular ~70 s,
-Detail/Smooth >70 s, Gen-2 ~90 s; the Gen-2.5 values are this emulator's choice between the
-marketing "4-5 s" and users' reports of minutes), divided by the configured speed. Within it:
+A task takes the time of its tier (the table is in docs/emulator.md: Rodin's docs give Sketch
+~20 s, Regular ~70 s, Detail/Smooth >70 s, Gen-2 ~90 s; the Gen-2.5 values are this emulator's
+choice between the marketing "4-5 s" and users' reports of minutes), divided by the configured
+speed. Within it:
 
 * 0-10 %: every job is ``Waiting`` in the queue, with a ``queue_length`` that counts down;
 * 10-60 %: the geometry job is ``Generating``; the others wait behind it (``queue_length`` 0);

@@ -58,7 +58,7 @@ def json_answer(
 
 
 def unauthorized() -> Response:
-    """The 401 observed live on both hosts (rodin-api.md §6)."""
+    """The 401 observed live on both hosts (docs/emulator.md, "What it serves")."""
     return json_answer(401, {"error": "UNAUTHORIZED", "message": "Active API key is required."})
 
 

@@ -1,4 +1,7 @@
-"""A generation request as the emulator reads, checks, sizes and prices it (rodin-api.md §2).
+"""A generation request as the emulator reads, checks, sizes and prices it.
+
+The fields and their rules: https://developer.hyper3d.ai/api-specification/rodin-generation-gen2
+(and https://developer.hyper3d.ai/api-specification/rodin-generation for Gen-1/1.5).
 
 Deliberate choices where the sources are silent or disagree (also in docs/emulator.md):
 

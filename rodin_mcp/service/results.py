@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from rodin_mcp.inspect import ModelFacts
+from rodin_mcp.model import ModelFacts
 from rodin_mcp.records import RecordState, TaskState
 from rodin_mcp.service.next_steps import NextStep
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.cli.helpers import clean_environment
 
-HEAVY = ("rich", "numpy", "PIL", "rodin_mcp.cli.app", "rodin_mcp.cli.commands", "rodin_mcp.inspect")
+HEAVY = ("rich", "numpy", "PIL", "rodin_mcp.cli.app", "rodin_mcp.cli.commands", "rodin_mcp.model")
 
 CHECK = """
 import sys
@@ -16,7 +16,7 @@ from rodin_mcp.cli.main import _command_name, build_parser
 args = build_parser().parse_args([])
 assert _command_name([]) is None and args.command is None
 loaded = [m for m in sys.modules if m.split(".")[0] in {"rich", "numpy", "PIL"}
-          or m.startswith(("rodin_mcp.cli.app", "rodin_mcp.cli.commands", "rodin_mcp.inspect"))]
+          or m.startswith(("rodin_mcp.cli.app", "rodin_mcp.cli.commands", "rodin_mcp.model"))]
 print(",".join(loaded))
 """
 

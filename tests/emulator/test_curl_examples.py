@@ -1,4 +1,7 @@
-"""The reference's curl examples, replayed with curl against the emulator (rodin-api.md §2.6).
+"""The API pages' curl examples, replayed with curl against the emulator.
+
+The examples are those of https://developer.hyper3d.ai/api-specification/rodin-generation-gen2,
+.../check-status, .../download-results and .../check_balance.
 
 Submit with ``-F``, poll ``/status`` until every job is Done (moving a manual clock between polls),
 fetch the download list and every file without the Bearer header, check the balance, and see the

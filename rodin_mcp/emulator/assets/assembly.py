@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from rodin_mcp.emulator.assets.primitives import PartSpec, Surface
 from rodin_mcp.emulator.assets.texture_maps import AtlasRect
-from rodin_mcp.formats.mesh import unit_or_up
+from rodin_mcp.model.mesh import unit_or_up
 
 __all__ = ["Assembly", "assemble", "count_faces", "solve_density"]
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from rodin_mcp.render.colour import linear_to_srgb8, srgb8_to_linear
-from rodin_mcp.render.raster import rasterize
+from rodin_mcp.model.render.colour import linear_to_srgb8, srgb8_to_linear
+from rodin_mcp.model.render.raster import rasterize
 
 __all__ = ["bake_shaded"]
 

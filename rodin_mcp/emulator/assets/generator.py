@@ -27,13 +27,18 @@ from rodin_mcp.emulator.assets.baking import bake_shaded
 from rodin_mcp.emulator.assets.finishes import Finish, style_slots
 from rodin_mcp.emulator.assets.shapes import ShapePlan, plan_shape, shape_for_prompt
 from rodin_mcp.emulator.assets.texture_maps import TextureMaps, normal_map, paint_atlas
-from rodin_mcp.formats.fbx import FbxTextures, write_fbx
-from rodin_mcp.formats.glb import write_glb
-from rodin_mcp.formats.mesh import Material, Mesh
-from rodin_mcp.formats.obj import MtlTextures, write_mtl, write_obj
-from rodin_mcp.formats.stl import write_stl
-from rodin_mcp.formats.usdz import write_usdz
-from rodin_mcp.render.preview import render_preview
+from rodin_mcp.emulator.formats import (
+    FbxTextures,
+    MtlTextures,
+    write_fbx,
+    write_glb,
+    write_mtl,
+    write_obj,
+    write_stl,
+    write_usdz,
+)
+from rodin_mcp.model.mesh import Material, Mesh
+from rodin_mcp.model.render.preview import render_preview
 
 __all__ = [
     "FACE_CAP",

@@ -12,10 +12,10 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from rodin_mcp.emulator.assets import FACE_CAP, GeneratedFile, generate_files
-from rodin_mcp.formats.glb_reader import read_glb
-from rodin_mcp.formats.mesh import Mesh
+from rodin_mcp.model.glb_reader import read_glb
+from rodin_mcp.model.mesh import Mesh
 from tests.emulator.assets.requests import by_name, photo, request
-from tests.formats.trimesh_load import has_texture, load_mesh
+from tests.emulator.formats.trimesh_load import has_texture, load_mesh
 
 PBR_TEXTURES = [
     "texture_diffuse.png",

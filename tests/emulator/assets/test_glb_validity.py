@@ -7,7 +7,7 @@ from pathlib import Path
 from rodin_mcp.emulator.assets import AssetRequest, generate_files
 from rodin_mcp.emulator.assets.shapes import SHAPES
 from tests.emulator.assets.requests import photo, request
-from tests.formats.gltf_validator import counts, issue_summary, validate_glbs
+from tests.emulator.formats.gltf_validator import counts, issue_summary, validate_glbs
 
 
 def _spread() -> dict[str, AssetRequest]:
