@@ -5,8 +5,8 @@ from __future__ import annotations
 from rodin_mcp.cli.commands.steps import download_files, inspect_downloads
 from rodin_mcp.cli.commands.task_checks import check_reachable, sandbox_task_lost
 from rodin_mcp.cli.exit_codes import EXIT_ERROR, EXIT_OK
-from rodin_mcp.cli.rendering import show_files, show_model
 from rodin_mcp.cli.session import CommandContext
+from rodin_mcp.cli.views import show_files, show_model
 
 __all__ = ["run_download"]
 

@@ -12,8 +12,8 @@ import anyio
 from rodin_mcp.cli.exit_codes import EXIT_OK, EXIT_TASK_FAILED, EXIT_TIMEOUT
 from rodin_mcp.cli.formatting import format_duration
 from rodin_mcp.cli.progress import DownloadDisplay, WaitDisplay
-from rodin_mcp.cli.rendering import show_files, show_model, show_status
 from rodin_mcp.cli.session import CommandContext
+from rodin_mcp.cli.views import show_files, show_model, show_status
 from rodin_mcp.cli.waiting import wait_for_task
 from rodin_mcp.inspect import ModelFacts, inspect_model_file, main_model_file
 from rodin_mcp.results import DownloadsResult, GenerateResult, StatusResult
