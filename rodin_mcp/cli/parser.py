@@ -1,11 +1,18 @@
-"""The argument parser of the people's commands, with examples in every ``--help``."""
+"""The one argument parser of `rodin-mcp`: the servers and the people's commands.
+
+Every command's ``--help`` carries examples and the exit codes. ``emulator`` is only named here:
+its arguments go, unparsed, to the emulator's own parser (:mod:`rodin_mcp.emulator.command`).
+Kept light to import: the stdio server parses its (empty) command line with it on every start.
+"""
 
 from __future__ import annotations
 
 import argparse
+import functools
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from rodin_mcp.cli.command_names import PEOPLE_COMMANDS
 from rodin_mcp.cli.generation_options import add_generation_options
@@ -14,7 +21,8 @@ __all__ = [
     "DEFAULT_DEMO_PROMPT",
     "DEFAULT_DEMO_TIMEOUT",
     "DEFAULT_WAIT_TIMEOUT",
-    "build_people_parser",
+    "build_parser",
+    "parse_command_line",
 ]
 
 DEFAULT_DEMO_PROMPT = "a wooden chair"
@@ -24,6 +32,21 @@ EXIT_CODES = (
     "exit codes: 0 ok, 1 error, 2 usage, 3 task failed, 4 timeout (the task keeps running),\n"
     "130 interrupted by Ctrl-C (the task keeps running; the hint says how to resume)"
 )
+
+EPILOG = """\
+examples:
+  rodin-mcp demo                       try it now: sandbox generation, no key needed
+  rodin-mcp generate "a wooden chair" --wait
+  rodin-mcp tasks
+  rodin-mcp                            serve MCP over stdio (what MCP hosts run)
+  rodin-mcp serve --http --port 8000   serve MCP over Streamable HTTP
+
+run 'rodin-mcp COMMAND --help' for a command's options.
+exit codes: 0 ok, 1 error, 2 usage, 3 task failed, 4 timeout, 130 interrupted (Ctrl-C)
+"""
+# The people's commands also take --json before their name; the top-level help leaves it out
+# (it describes the servers too), but their usage errors show it.
+_PEOPLE_USAGE = "%(prog)s [-h] [--sandbox] [--json] [-v] COMMAND ..."
 
 _EXAMPLES = {
     "demo": """\
@@ -92,24 +115,24 @@ def _limit(text: str) -> int:
     return value
 
 
-def _common_options(suppress: bool) -> argparse.ArgumentParser:
-    # On the sub-commands the defaults are suppressed so the top-level flags are not overwritten.
-    default: object = argparse.SUPPRESS if suppress else False
+@functools.cache  # one parent for every command: each parser built costs start-up time
+def _common_options() -> argparse.ArgumentParser:
+    # The defaults are suppressed so that flags given before the command are not overwritten.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--sandbox",
         action="store_true",
-        default=default,
+        default=argparse.SUPPRESS,
         help="use the embedded emulator: no API key, no real credits",
     )
     common.add_argument(
         "--json",
         action="store_true",
-        default=default,
+        default=argparse.SUPPRESS,
         help="print one JSON document on stdout and nothing else there",
     )
     common.add_argument(
-        "-v", "--verbose", action="store_true", default=default, help="log more to stderr"
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log more to stderr"
     )
     return common
 
@@ -121,7 +144,7 @@ def _command(
 ) -> argparse.ArgumentParser:
     return commands.add_parser(
         name,
-        parents=[_common_options(suppress=True)],
+        parents=[_common_options()],
         help=PEOPLE_COMMANDS[name],
         description=textwrap.fill(description, width=78),
         epilog=_EXAMPLES[name] + "\n\n" + EXIT_CODES,
@@ -236,19 +259,65 @@ def _add_account_commands(commands: _Commands) -> None:
     )
 
 
-def build_people_parser() -> argparse.ArgumentParser:
-    """The parser of ``demo``, ``generate``, ``status``, ``download``, ``tasks``, ``balance``
-    and ``config``."""
+def _add_server_commands(commands: _Commands) -> None:
+    serve = commands.add_parser("serve", help="serve MCP (stdio by default, --http for HTTP)")
+    serve.add_argument("--http", action="store_true", help="serve Streamable HTTP at /mcp")
+    serve.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
+    serve.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS)
+    # No options of its own, not even --help: everything after the name is the emulator's.
+    commands.add_parser(
+        "emulator",
+        help="run the Rodin-compatible emulator (see: rodin-mcp emulator --help)",
+        add_help=False,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command; with none, ``rodin-mcp`` serves MCP over stdio."""
     parser = argparse.ArgumentParser(
         prog="rodin-mcp",
-        parents=[_common_options(suppress=False)],
-        description="Drive Hyper3D Rodin from the command line.",
-        epilog=EXIT_CODES,
+        description=(
+            "MCP server for Hyper3D Rodin 3D generation. With no command, serves MCP over stdio."
+        ),
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--sandbox", action="store_true", help="use the embedded emulator")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_server_commands(commands)
     _add_demo(commands)
     _add_generate(commands)
     _add_task_commands(commands)
     _add_account_commands(commands)
     return parser
+
+
+def _usage_error(parser: argparse.ArgumentParser, command: str | None, message: str) -> NoReturn:
+    if command in PEOPLE_COMMANDS:
+        parser.usage = _PEOPLE_USAGE
+    parser.error(message)
+
+
+def parse_command_line(argv: Sequence[str]) -> argparse.Namespace:
+    """The parsed command line; ``emulator_arguments`` holds what follows ``emulator``.
+
+    Raises:
+        SystemExit: 0 after ``--help``, 2 after a usage error (explained on stderr).
+    """
+    parser = build_parser()
+    # Known args only, so that the emulator's options reach the emulator's own parser.
+    args, extras = parser.parse_known_args(argv)
+    command: str | None = args.command
+    if command == "emulator":
+        args.emulator_arguments = extras
+        return args
+    if args.json and command not in PEOPLE_COMMANDS:
+        extras = ["--json", *extras]
+    if extras:
+        _usage_error(parser, command, f"unrecognized arguments: {' '.join(extras)}")
+    if command == "generate" and args.out is not None and not args.wait:
+        _usage_error(parser, command, "--out needs --wait (without --wait nothing is downloaded)")
+    return args

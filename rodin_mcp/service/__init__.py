@@ -4,30 +4,63 @@ Every rule about money, waiting and files lives here (and in the rooms it calls)
 send, dedupe, the unknown-outcome guard, the budget, shared polls, verified downloads, inspection.
 It answers typed results (:mod:`.results`) with typed next steps (:mod:`.next_steps`), and
 passes on the facts the faces quote: the request's options, the prices, the links' lifetime.
+
+Names load on first use, so a face that only needs the request's options (the command line's
+parser) does not load the ledger, the downloader or the client.
 """
 
-from rodin_mcp.api import (
-    LINK_LIFETIME_SECONDS,
-    PRICES,
-    RESULT_RETENTION_DAYS,
-    GenerationRequest,
-    option_names,
-)
-from rodin_mcp.service.following import StatusCallback
-from rodin_mcp.service.generation import PreparedGeneration
-from rodin_mcp.service.next_steps import NextAction, NextStep
-from rodin_mcp.service.opening import LEDGER_FILE, SANDBOX_API_KEY, open_service
-from rodin_mcp.service.results import (
-    BalanceResult,
-    DownloadsResult,
-    FileInfo,
-    GenerateResult,
-    JobInfo,
-    StatusResult,
-    TasksResult,
-    TaskSummary,
-)
-from rodin_mcp.service.rodin_service import RodinService
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rodin_mcp.api import (
+        LINK_LIFETIME_SECONDS,
+        PRICES,
+        RESULT_RETENTION_DAYS,
+        GenerationRequest,
+        option_names,
+    )
+    from rodin_mcp.service.following import StatusCallback
+    from rodin_mcp.service.generation import PreparedGeneration
+    from rodin_mcp.service.next_steps import NextAction, NextStep
+    from rodin_mcp.service.opening import LEDGER_FILE, SANDBOX_API_KEY, open_service
+    from rodin_mcp.service.results import (
+        BalanceResult,
+        DownloadsResult,
+        FileInfo,
+        GenerateResult,
+        JobInfo,
+        StatusResult,
+        TasksResult,
+        TaskSummary,
+    )
+    from rodin_mcp.service.rodin_service import RodinService
+
+_WHERE: dict[str, str] = {
+    "LINK_LIFETIME_SECONDS": "rodin_mcp.api.responses",
+    "PRICES": "rodin_mcp.api.pricing",
+    "RESULT_RETENTION_DAYS": "rodin_mcp.api.responses",
+    "GenerationRequest": "rodin_mcp.api.request",
+    "option_names": "rodin_mcp.api.request",
+    "StatusCallback": "rodin_mcp.service.following",
+    "PreparedGeneration": "rodin_mcp.service.generation",
+    "NextAction": "rodin_mcp.service.next_steps",
+    "NextStep": "rodin_mcp.service.next_steps",
+    "LEDGER_FILE": "rodin_mcp.service.opening",
+    "SANDBOX_API_KEY": "rodin_mcp.service.opening",
+    "open_service": "rodin_mcp.service.opening",
+    "BalanceResult": "rodin_mcp.service.results",
+    "DownloadsResult": "rodin_mcp.service.results",
+    "FileInfo": "rodin_mcp.service.results",
+    "GenerateResult": "rodin_mcp.service.results",
+    "JobInfo": "rodin_mcp.service.results",
+    "StatusResult": "rodin_mcp.service.results",
+    "TasksResult": "rodin_mcp.service.results",
+    "TaskSummary": "rodin_mcp.service.results",
+    "RodinService": "rodin_mcp.service.rodin_service",
+}
 
 __all__ = [
     "LEDGER_FILE",
@@ -52,3 +85,12 @@ __all__ = [
     "open_service",
     "option_names",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rodin_mcp.service' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -8,15 +8,21 @@ from pathlib import Path
 
 from tests.cli.helpers import clean_environment
 
-HEAVY = ("rich", "numpy", "PIL", "rodin_mcp.cli.app", "rodin_mcp.cli.commands", "rodin_mcp.model")
+HEAVY_LIBRARIES = ("rich", "numpy", "PIL")
+# What only the people's commands need: their modules, how they show results, the session.
+COMMAND_MODULES = (
+    "rodin_mcp.cli.commands",
+    "rodin_mcp.cli.session",
+    "rodin_mcp.cli.views",
+    "rodin_mcp.model",
+)
 
-CHECK = """
+CHECK = f"""
 import sys
-from rodin_mcp.cli.main import _command_name, build_parser
-args = build_parser().parse_args([])
-assert _command_name([]) is None and args.command is None
-loaded = [m for m in sys.modules if m.split(".")[0] in {"rich", "numpy", "PIL"}
-          or m.startswith(("rodin_mcp.cli.app", "rodin_mcp.cli.commands", "rodin_mcp.model"))]
+from rodin_mcp.cli.parser import parse_command_line
+assert parse_command_line([]).command is None
+loaded = [m for m in sys.modules if m.split(".")[0] in {set(HEAVY_LIBRARIES)!r}
+          or m.startswith({COMMAND_MODULES!r}) or m.startswith("rodin_mcp.service.")]
 print(",".join(loaded))
 """
 
@@ -29,7 +35,7 @@ def imported_modules(importtime_log: str) -> set[str]:
     }
 
 
-def test_the_no_argument_path_of_the_command_line_loads_no_presentation_library(
+def test_parsing_the_empty_command_line_loads_no_presentation_library_or_service(
     tmp_path: Path,
 ) -> None:
     done = subprocess.run(
@@ -62,5 +68,5 @@ def test_serving_stdio_loads_no_command_module_numpy_or_pillow(tmp_path: Path) -
     # rich is absent from this list on purpose: the MCP SDK's MCPServer imports rich.logging
     # itself when rich is installed (mcp/server/mcpserver/utilities/logging.py).
     unexpected = {m for m in modules if m.split(".")[0] in {"numpy", "PIL"}}
-    unexpected |= {m for m in modules if m.startswith(HEAVY[3:])}
+    unexpected |= {m for m in modules if m.startswith(COMMAND_MODULES)}
     assert unexpected == set()

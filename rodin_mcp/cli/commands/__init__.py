@@ -1,1 +1,1 @@
-"""The people's commands, one module each; :mod:`rodin_mcp.cli.app` dispatches to them."""
+"""The people's commands, one module each; :mod:`rodin_mcp.cli.main` dispatches to them."""

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from rodin_mcp.cli.exit_codes import EXIT_OK
-from rodin_mcp.cli.rendering import show_balance
 from rodin_mcp.cli.session import CommandContext
+from rodin_mcp.cli.views import show_balance
 
 __all__ = ["run_balance"]
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from rodin_mcp.cli.exit_codes import EXIT_OK
 from rodin_mcp.cli.output import Output
-from rodin_mcp.cli.rendering import show_config
 from rodin_mcp.cli.settings_sources import describe_settings, load_settings
+from rodin_mcp.cli.views import show_config
 from rodin_mcp.service import LEDGER_FILE
 from rodin_mcp.settings import Settings
 

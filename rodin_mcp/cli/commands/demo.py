@@ -10,8 +10,8 @@ from rodin_mcp.cli.host_setup import (
     claude_desktop_config_path,
     server_command,
 )
-from rodin_mcp.cli.rendering import show_generated, show_host_setup
 from rodin_mcp.cli.session import CommandContext
+from rodin_mcp.cli.views import show_generated, show_host_setup
 
 __all__ = ["run_demo"]
 
