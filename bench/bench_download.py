@@ -162,8 +162,8 @@ def ours_child(out_dir: Path) -> tuple[float, str]:
     import anyio
     from pydantic import SecretStr
 
-    from rodin_mcp.api.client import RodinClient, create_http_client
     from rodin_mcp.api import DownloadItem
+    from rodin_mcp.api.client import RodinClient, create_http_client
     from rodin_mcp.downloads import download_task
     from rodin_mcp.settings import Settings
 

@@ -16,8 +16,8 @@ import httpx2
 from rodin_mcp.api import RodinClient
 from rodin_mcp.downloads import ProgressCallback, download_task, write_manifest
 from rodin_mcp.errors import TaskFailedError
-from rodin_mcp.model import ModelFacts, inspect_model_file, main_model_file
 from rodin_mcp.ledger import Ledger
+from rodin_mcp.model import ModelFacts, inspect_model_file, main_model_file
 from rodin_mcp.records import StoredFile, TaskRecord, TaskState
 from rodin_mcp.service.following import Follower
 from rodin_mcp.service.next_steps import NextAction, NextStep

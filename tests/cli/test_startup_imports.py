@@ -10,11 +10,14 @@ from tests.cli.helpers import clean_environment
 
 HEAVY_LIBRARIES = ("rich", "numpy", "PIL")
 # What only the people's commands need: their modules, how they show results, the session.
+# (rodin_mcp.model's facts are part of the tools' output schema; what reads meshes, with numpy
+# and Pillow, loads on first use and is caught by HEAVY_LIBRARIES.)
 COMMAND_MODULES = (
     "rodin_mcp.cli.commands",
     "rodin_mcp.cli.session",
     "rodin_mcp.cli.views",
-    "rodin_mcp.model",
+    "rodin_mcp.model.format_facts",
+    "rodin_mcp.model.render",
 )
 
 CHECK = f"""

@@ -10,8 +10,8 @@ import httpx2
 import pytest
 from pydantic import SecretStr
 
-from rodin_mcp.api.client import RodinClient
 from rodin_mcp.api import DownloadItem, GenerationRequest, SubmitResult
+from rodin_mcp.api.client import RodinClient
 from rodin_mcp.api.retry import RetryPolicy
 from rodin_mcp.downloads import download_task
 from rodin_mcp.emulator import EmulatorConfig, ManualClock, RunningEmulator

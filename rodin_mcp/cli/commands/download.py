@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rodin_mcp.cli.commands.steps import download_files
 from rodin_mcp.cli.exit_codes import EXIT_ERROR, EXIT_OK
-from rodin_mcp.cli.views import show_files, show_model
 from rodin_mcp.cli.session import CommandContext
+from rodin_mcp.cli.views import show_files, show_model
 from rodin_mcp.cli.words import resume_commands, worded
 
 __all__ = ["run_download"]

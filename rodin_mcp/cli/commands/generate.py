@@ -8,8 +8,8 @@ from pathlib import Path
 from rodin_mcp.cli.commands.steps import FollowOutcome, follow_to_files
 from rodin_mcp.cli.exit_codes import EXIT_OK
 from rodin_mcp.cli.generation_options import generation_options_from
-from rodin_mcp.cli.views import show_generated
 from rodin_mcp.cli.session import CommandContext
+from rodin_mcp.cli.views import show_generated
 from rodin_mcp.cli.words import resume_commands, worded
 
 __all__ = ["absolute_image_reference", "run_generate"]

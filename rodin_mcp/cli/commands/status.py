@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rodin_mcp.cli.commands.steps import report_failed, report_timeout, wait_with_progress
 from rodin_mcp.cli.exit_codes import EXIT_OK
-from rodin_mcp.cli.views import show_status
 from rodin_mcp.cli.session import CommandContext
+from rodin_mcp.cli.views import show_status
 from rodin_mcp.cli.words import next_step_text, worded
 
 __all__ = ["run_status"]

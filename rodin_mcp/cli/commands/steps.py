@@ -10,8 +10,8 @@ from typing import Any
 from rodin_mcp.cli.exit_codes import EXIT_OK, EXIT_TASK_FAILED, EXIT_TIMEOUT
 from rodin_mcp.cli.formatting import format_duration
 from rodin_mcp.cli.progress import DownloadDisplay, WaitDisplay
-from rodin_mcp.cli.views import show_files, show_model, show_status
 from rodin_mcp.cli.session import CommandContext
+from rodin_mcp.cli.views import show_files, show_model, show_status
 from rodin_mcp.cli.words import advice_for, resume_commands, worded
 from rodin_mcp.errors import TaskFailedError
 from rodin_mcp.service import DownloadsResult, GenerateResult, StatusResult
