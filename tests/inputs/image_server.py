@@ -1,8 +1,7 @@
-"""Helpers for tests/test_inputs.py: real image bytes, and a scripted HTTP server on loopback."""
+"""A scripted HTTP server on loopback for the URL tests, and a transport that records requests."""
 
 from __future__ import annotations
 
-import io
 import threading
 import urllib.parse
 from collections.abc import Generator
@@ -11,15 +10,6 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx2
-from PIL import Image
-
-
-def image_bytes(fmt: str, size: tuple[int, int] = (8, 6)) -> bytes:
-    """A real, small image encoded by Pillow (``fmt`` such as "PNG", "JPEG", "WEBP", "GIF")."""
-    picture = Image.new("RGB", size, (200, 40, 90))
-    out = io.BytesIO()
-    picture.save(out, format=fmt)
-    return out.getvalue()
 
 
 @dataclass

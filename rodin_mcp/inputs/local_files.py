@@ -1,0 +1,213 @@
+"""Local image files: POSIX and Windows paths, ``file://`` URIs, and reading them within limits.
+
+Any readable regular file may be read by default; if ``settings.allowed_input_dirs`` is set, the
+file's real path (symlinks resolved) must lie inside one of those folders, checked before the file
+is looked at, so a refusal does not tell whether it exists. Folders, devices, pipes and sockets are
+refused without being read, and no more than ``settings.max_image_bytes`` is read.
+
+A path from an assistant's own sandbox (``/mnt/user-data/...``, ``/home/claude/...``) that does
+not exist here gets a message explaining that the file is on the assistant's side, not on this
+computer. A Windows path given to a server on macOS or Linux gets a message saying so.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import sys
+import urllib.parse
+
+import anyio
+
+from rodin_mcp.errors import ImageInputError
+from rodin_mcp.inputs.references import WHAT_TO_PASS, safe_reference
+from rodin_mcp.inputs.size_limit import too_large_message
+from rodin_mcp.settings import Settings
+
+__all__ = [
+    "is_windows_path",
+    "path_from_file_uri",
+    "posix_path",
+    "read_local_file",
+    "windows_path",
+]
+
+# Assistants' own sandboxes (Claude, ChatGPT, ...). A path there is on the assistant's machine.
+_SANDBOX_PREFIXES = (
+    "/mnt/user-data/",
+    "/mnt/data/",
+    "/mnt/outputs/",
+    "/mnt/skills/",
+    "/mnt/inputs/",
+    "/home/claude/",
+    "/home/sandbox/",
+    "/tmp/outputs/",
+    "/tmp/inputs/",
+)
+
+_WINDOWS_DRIVE_PATH = re.compile(r"^[A-Za-z]:[\\/]")
+_WINDOWS_DRIVE_IN_URI_PATH = re.compile(r"^/[A-Za-z]:([\\/]|$)")
+_BASE64_TEXT = re.compile(r"^[A-Za-z0-9+/=_-]+$")
+
+
+# --- paths ----------------------------------------------------------------------------------
+
+
+def is_windows_path(text: str) -> bool:
+    """Whether ``text`` is a Windows drive path (``C:\\...``, ``C:/...``) or a UNC path."""
+    return bool(_WINDOWS_DRIVE_PATH.match(text)) or text.startswith(("\\\\", "//?/", "\\??\\"))
+
+
+def windows_path(text: str) -> str:
+    """The Windows path ``text``, refused unless this server runs on Windows."""
+    if os.name != "nt":
+        raise ImageInputError(
+            f"{text} is a Windows path, but this server runs on {_platform_name()}, where that "
+            f"file cannot be. Pass {WHAT_TO_PASS}.",
+            reference=text,
+        )
+    return text  # pragma: no cover - Windows only
+
+
+def _platform_name() -> str:
+    if sys.platform == "darwin":
+        return "macOS"
+    if sys.platform.startswith("linux"):
+        return "Linux"
+    return sys.platform
+
+
+def posix_path(text: str) -> str:
+    """The absolute path ``text`` names (``~`` expanded); relative paths and raw base64 refused."""
+    expanded = os.path.expanduser(text)
+    if not os.path.isabs(expanded):
+        if len(text) > 200 and _BASE64_TEXT.match(text):
+            raise ImageInputError(
+                "This looks like raw base64 data. Pass it as a data: URI "
+                "(data:image/png;base64,<data>), or pass a file path or URL instead.",
+                reference=safe_reference(text),
+            )
+        raise ImageInputError(
+            f"{text} is a relative path, and this server cannot know which folder it is relative "
+            "to. Pass an absolute path (for example /home/me/pictures/chair.png), "
+            "an http(s) URL or a data: URI.",
+            reference=text,
+        )
+    return expanded
+
+
+def path_from_file_uri(text: str) -> str:
+    """The local path a ``file:`` URI names, percent-decoded; other computers are refused."""
+    parts = urllib.parse.urlsplit(text)
+    path = urllib.parse.unquote(parts.path)
+    host = parts.netloc
+    if host and host.lower() != "localhost":
+        if os.name == "nt":  # pragma: no cover - Windows only
+            return "\\\\" + host + path.replace("/", "\\")
+        raise ImageInputError(
+            f"This file: URI names another computer ({host}). Pass {WHAT_TO_PASS}.",
+            reference=text,
+        )
+    if _WINDOWS_DRIVE_IN_URI_PATH.match(path):
+        return windows_path(path[1:])
+    if not path.startswith("/"):
+        raise ImageInputError(
+            f"This file: URI has no absolute path. Use file:///full/path/image.png or pass "
+            f"{WHAT_TO_PASS}.",
+            reference=text,
+        )
+    return path
+
+
+def _is_sandbox_path(path: str) -> bool:
+    normal = path.replace("\\", "/")
+    return any(normal.startswith(prefix) or normal == prefix[:-1] for prefix in _SANDBOX_PREFIXES)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+async def read_local_file(path: str, settings: Settings) -> bytes:
+    """The bytes of the regular file at ``path``, within the allowed folders and the size cap."""
+    return await anyio.to_thread.run_sync(_read_local, path, settings)
+
+
+def _read_local(path: str, settings: Settings) -> bytes:
+    if _is_sandbox_path(path) and not os.path.lexists(path):
+        raise ImageInputError(
+            f"{path} is inside the assistant's sandbox, not on this computer, so this server "
+            "cannot read it. Save the image on this computer and pass its absolute path, "
+            "or pass an http(s) URL or a data: URI.",
+            reference=path,
+        )
+    real = os.path.realpath(path)
+    _check_allowed_dirs(path, real, settings)
+    try:
+        info = os.stat(real)
+    except FileNotFoundError:
+        raise ImageInputError(
+            f"There is no file at {path}. Check the path; it must be an absolute path on the "
+            "computer this server runs on.",
+            reference=path,
+        ) from None
+    except OSError as exc:
+        raise ImageInputError(
+            f"Cannot read {path}: {exc.strerror or type(exc).__name__}.", reference=path
+        ) from None
+    _check_regular_file(path, info.st_mode)
+    if info.st_size > settings.max_image_bytes:
+        raise ImageInputError(too_large_message(path, settings), reference=path)
+    return _read_capped(path, real, settings.max_image_bytes)
+
+
+def _check_allowed_dirs(path: str, real: str, settings: Settings) -> None:
+    if not settings.allowed_input_dirs:
+        return
+    real_norm = os.path.normcase(real)
+    for folder in settings.allowed_input_dirs:
+        root = os.path.normcase(os.path.realpath(os.path.expanduser(folder)))
+        try:
+            if os.path.commonpath([real_norm, root]) == root:
+                return
+        except ValueError:  # different drives on Windows
+            continue
+    folders = os.pathsep.join(str(folder) for folder in settings.allowed_input_dirs)
+    raise ImageInputError(
+        f"{path} is outside the folders this server may read images from "
+        f"(RODIN_ALLOWED_INPUT_DIRS={folders}). Copy the image into one of them and pass that "
+        "path.",
+        reference=path,
+    )
+
+
+def _check_regular_file(path: str, mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise ImageInputError(
+            f"{path} is a folder, not an image file. Pass the path of an image file inside it.",
+            reference=path,
+        )
+    if not stat.S_ISREG(mode):
+        raise ImageInputError(
+            f"{path} is not a regular file (a device, pipe or socket). Pass an image file.",
+            reference=path,
+        )
+
+
+def _read_capped(path: str, real: str, limit: int) -> bytes:
+    # O_NOFOLLOW: the real path was checked, so a symlink swapped in since then is refused.
+    # O_NONBLOCK: opening a FIFO swapped in since the stat must not hang.
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    flags |= getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(real, flags)
+    except OSError as exc:
+        raise ImageInputError(
+            f"Cannot read {path}: {exc.strerror or type(exc).__name__}.", reference=path
+        ) from None
+    with open(fd, "rb", closefd=True) as file:
+        _check_regular_file(path, os.fstat(file.fileno()).st_mode)
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise ImageInputError(f"{path} grew past the size limit while being read.", reference=path)
+    return data
