@@ -14,7 +14,7 @@ Typical use::
 from rodin_mcp.api.client import RodinClient, create_http_client, error_for_code
 from rodin_mcp.api.form_fields import ImagePart, form_fields
 from rodin_mcp.api.pricing import PRICES, PriceTable, estimated_credits
-from rodin_mcp.api.request import GenerationRequest, check_images, option_names
+from rodin_mcp.api.request import MAX_IMAGES, GenerationRequest, check_images, option_names
 from rodin_mcp.api.responses import (
     LINK_LIFETIME_SECONDS,
     RESULT_RETENTION_DAYS,
@@ -27,6 +27,7 @@ from rodin_mcp.api.retry import RetryEvent, RetryPolicy
 
 __all__ = [
     "LINK_LIFETIME_SECONDS",
+    "MAX_IMAGES",
     "PRICES",
     "RESULT_RETENTION_DAYS",
     "DownloadItem",

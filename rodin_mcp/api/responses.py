@@ -101,5 +101,8 @@ class TaskStatus(_Wire):
 class DownloadItem(_Wire):
     """One result file of a task: a short-lived signed URL and the server's name for it."""
 
-    url: str = Field(repr=False, description="Signed URL; expires after about 10 minutes.")
+    url: str = Field(
+        repr=False,
+        description=f"Signed URL; expires after about {LINK_LIFETIME_SECONDS // 60} minutes.",
+    )
     name: str = Field(description="Rodin's name for the file (untrusted; never a path).")

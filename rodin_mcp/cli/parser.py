@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 from rodin_mcp.cli.command_names import PEOPLE_COMMANDS
 from rodin_mcp.cli.generation_options import add_generation_options
+from rodin_mcp.service import MAX_IMAGES, PRICES
+from rodin_mcp.settings import Settings
 
 __all__ = [
     "DEFAULT_DEMO_PROMPT",
@@ -179,13 +181,21 @@ def _add_demo(commands: _Commands) -> None:
     _add_wait_timeout(demo, DEFAULT_DEMO_TIMEOUT)
 
 
+def _generate_description() -> str:
+    window = Settings.model_fields["dedupe_window_seconds"].default / 60
+    return (
+        f"Submit a Rodin generation from a prompt and/or up to {MAX_IMAGES} images. Spends "
+        f"credits ({PRICES.base:g} for most tiers) unless --sandbox. An identical request within "
+        f"{window:g} minutes (RODIN_DEDUPE_WINDOW_SECONDS) reuses the existing task instead of "
+        "paying again (--force-new to submit anyway)."
+    )
+
+
 def _add_generate(commands: _Commands) -> None:
     generate = _command(
         commands,
         "generate",
-        "Submit a Rodin generation from a prompt and/or up to 5 images. Spends credits (0.5 "
-        "for most tiers) unless --sandbox. An identical request within 10 minutes reuses the "
-        "existing task instead of paying again (--force-new to submit anyway).",
+        _generate_description(),
     )
     generate.add_argument("prompt", nargs="?", help="what to generate, in plain words")
     generate.add_argument(
@@ -193,7 +203,7 @@ def _add_generate(commands: _Commands) -> None:
         dest="images",
         action="append",
         metavar="PATH",
-        help="input image: a path, file:/data: URI or http(s) URL (repeat for up to 5)",
+        help=f"input image: a path, file:/data: URI or http(s) URL (repeat for up to {MAX_IMAGES})",
     )
     generate.add_argument(
         "--wait", action="store_true", help="wait until the task finishes, then download it"

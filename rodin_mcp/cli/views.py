@@ -15,11 +15,12 @@ from rodin_mcp.cli.host_setup import (
 from rodin_mcp.cli.output import Output
 from rodin_mcp.cli.progress import JOB_STYLES, STATE_STYLES, job_label
 from rodin_mcp.cli.settings_sources import SettingValue
-from rodin_mcp.model import ModelFacts
 from rodin_mcp.service import (
+    PRICES,
     BalanceResult,
     DownloadsResult,
     GenerateResult,
+    ModelFacts,
     StatusResult,
     TasksResult,
 )
@@ -128,7 +129,7 @@ def show_host_setup(output: Output, server: ServerCommand) -> None:
     output.text('  then drop "--sandbox" and set the key in the host\'s "env":')
     output.text(json.dumps(claude_desktop_config(server, sandbox=False), indent=2))
     output.text("  On the command line: export RODIN_API_KEY=<your key>, then")
-    output.text('  rodin-mcp generate "a wooden chair" --wait   (spends 0.5 credit)')
+    output.text(f'  rodin-mcp generate "a wooden chair" --wait   (spends {PRICES.base:g} credit)')
     output.text("")
     output.text("Your sandbox tasks: rodin-mcp tasks --sandbox")
 

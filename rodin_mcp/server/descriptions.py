@@ -15,7 +15,7 @@ from rodin_mcp.server.vocabulary import (
     MAX_WAIT_SECONDS,
     SUGGESTED_WAIT_SECONDS,
 )
-from rodin_mcp.service import LINK_LIFETIME_SECONDS, PRICES, RESULT_RETENTION_DAYS
+from rodin_mcp.service import LINK_LIFETIME_SECONDS, MAX_IMAGES, PRICES, RESULT_RETENTION_DAYS
 from rodin_mcp.settings import Settings
 
 __all__ = ["describe", "instructions"]
@@ -53,8 +53,9 @@ def describe(tool: str, settings: Settings) -> str:
     """The description of one tool."""
     texts = {
         GENERATE_3D: (
-            "Start a Rodin 3D generation from a text prompt and/or up to 5 images. Spends "
-            f"credits.\n\nCosts {_costs()}. Returns within seconds with a task_uuid; the model "
+            "Start a Rodin 3D generation from a text prompt and/or up to "
+            f"{MAX_IMAGES} images. Spends credits.\n\nCosts {_costs()}. Returns within seconds "
+            "with a task_uuid; the model "
             f"takes from seconds to several minutes. Then call {CHECK_STATUS}(task_uuid, "
             f"wait_seconds={SUGGESTED_WAIT_SECONDS}) until state is done, and "
             f"{LIST_DOWNLOADS}(task_uuid) to save the files. An identical request within "

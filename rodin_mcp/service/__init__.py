@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rodin_mcp.api import (
         LINK_LIFETIME_SECONDS,
+        MAX_IMAGES,
         PRICES,
         RESULT_RETENTION_DAYS,
         GenerationRequest,
         option_names,
     )
+    from rodin_mcp.model import ModelFacts
     from rodin_mcp.service.following import StatusCallback
     from rodin_mcp.service.generation import PreparedGeneration
     from rodin_mcp.service.next_steps import NextAction, NextStep
@@ -40,10 +42,12 @@ if TYPE_CHECKING:
 
 _WHERE: dict[str, str] = {
     "LINK_LIFETIME_SECONDS": "rodin_mcp.api.responses",
+    "MAX_IMAGES": "rodin_mcp.api.request",
     "PRICES": "rodin_mcp.api.pricing",
     "RESULT_RETENTION_DAYS": "rodin_mcp.api.responses",
     "GenerationRequest": "rodin_mcp.api.request",
     "option_names": "rodin_mcp.api.request",
+    "ModelFacts": "rodin_mcp.model",
     "StatusCallback": "rodin_mcp.service.following",
     "PreparedGeneration": "rodin_mcp.service.generation",
     "NextAction": "rodin_mcp.service.next_steps",
@@ -65,6 +69,7 @@ _WHERE: dict[str, str] = {
 __all__ = [
     "LEDGER_FILE",
     "LINK_LIFETIME_SECONDS",
+    "MAX_IMAGES",
     "PRICES",
     "RESULT_RETENTION_DAYS",
     "SANDBOX_API_KEY",
@@ -74,6 +79,7 @@ __all__ = [
     "GenerateResult",
     "GenerationRequest",
     "JobInfo",
+    "ModelFacts",
     "NextAction",
     "NextStep",
     "PreparedGeneration",
