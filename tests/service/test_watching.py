@@ -73,7 +73,13 @@ async def test_the_loop_stops_when_its_last_waiter_gives_up() -> None:
     slow = PollSchedule(initial=3600, factor=1.0, maximum=3600)
     async with anyio.create_task_group() as group:
         watcher = StatusWatcher(upstream.fetch, lambda s: s == "done", slow, group)
-        with anyio.move_on_after(0.05):
+        with anyio.CancelScope() as waiter:
+
+            async def give_up_once_blocked() -> None:
+                await anyio.wait_all_tasks_blocked()  # the first poll is answered; an hour's pause
+                waiter.cancel()
+
+            group.start_soon(give_up_once_blocked)
             await watcher.wait("task", 3600)
         await anyio.wait_all_tasks_blocked()
         assert watcher.active_loops() == 0
