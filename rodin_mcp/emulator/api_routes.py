@@ -83,14 +83,10 @@ def api_routes(state: EmulatorState) -> list[Route]:
         return await _answer(state, request, fault, produce, creates=True)
 
     async def status(request: Request) -> Response:
-        if (refused := _gate(state, request)) is not None:
-            return refused
-        fields = await _read_small_body(request)
-        if fields is None:
-            return _not_json()
-        record = current_record(request)
-        record.fields = fields
-        fault = _take_fault(state, "status", record)
+        opened = await _open_json_request(state, request, "status")
+        if isinstance(opened, Response):
+            return opened
+        fields, fault = opened
 
         async def produce() -> WireAnswer:
             return state.status(_first(fields, "subscription_key"))
@@ -98,14 +94,10 @@ def api_routes(state: EmulatorState) -> list[Route]:
         return await _answer(state, request, fault, produce)
 
     async def download(request: Request) -> Response:
-        if (refused := _gate(state, request)) is not None:
-            return refused
-        fields = await _read_small_body(request)
-        if fields is None:
-            return _not_json()
-        record = current_record(request)
-        record.fields = fields
-        fault = _take_fault(state, "download", record)
+        opened = await _open_json_request(state, request, "download")
+        if isinstance(opened, Response):
+            return opened
+        fields, fault = opened
         origin = str(request.base_url).rstrip("/")
 
         async def produce() -> WireAnswer:
@@ -129,6 +121,20 @@ def api_routes(state: EmulatorState) -> list[Route]:
         Route(f"{API_PREFIX}/download", download, methods=["POST"]),
         Route(f"{API_PREFIX}/check_balance", check_balance, methods=["GET"]),
     ]
+
+
+async def _open_json_request(
+    state: EmulatorState, request: Request, endpoint: str
+) -> tuple[Fields, Fault | None] | Response:
+    """Gate a JSON endpoint, read and log its body, and take its fault (or the refusal)."""
+    if (refused := _gate(state, request)) is not None:
+        return refused
+    fields = await _read_small_body(request)
+    if fields is None:
+        return _not_json()
+    record = current_record(request)
+    record.fields = fields
+    return fields, _take_fault(state, endpoint, record)
 
 
 def _gate(state: EmulatorState, request: Request) -> Response | None:
