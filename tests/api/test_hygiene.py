@@ -38,13 +38,8 @@ WRONG_KEY = "WrOnGkEy0rodinMcpTestKey0123456789abcdefghijKLMNOPQRSTuvwxyz0123"
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def emulator_config(sentinel_api_key: str, clock: ManualClock) -> EmulatorConfig:
-    return EmulatorConfig(api_key=sentinel_api_key, clock=clock)
+def emulator_config(sentinel_api_key: str, manual_clock: ManualClock) -> EmulatorConfig:
+    return EmulatorConfig(api_key=sentinel_api_key, clock=manual_clock)
 
 
 async def test_keys_handles_and_signed_urls_never_reach_logs_errors_or_reprs(
@@ -54,7 +49,7 @@ async def test_keys_handles_and_signed_urls_never_reach_logs_errors_or_reprs(
     http: httpx2.AsyncClient,
     rodin_settings: Settings,
     sentinel_api_key: str,
-    clock: ManualClock,
+    manual_clock: ManualClock,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     shown: list[str] = []
@@ -65,7 +60,7 @@ async def test_keys_handles_and_signed_urls_never_reach_logs_errors_or_reprs(
         shown.extend([str(caught.value), repr(caught.value)])
 
     task = await rodin.submit(CHAIR)
-    clock.advance(10_000)
+    manual_clock.advance(10_000)
     await rodin.status(task.subscription_key)
     emulator.faults.add("asset=truncate")
     fetched = await download_task(
@@ -142,14 +137,14 @@ async def test_failures_leave_no_connection_open(
     emulator: RunningEmulator,
     rodin_settings: Settings,
     sleeper: RecordingSleep,
-    clock: ManualClock,
+    manual_clock: ManualClock,
 ) -> None:
     port = int(emulator.base_url.split(":")[2].split("/")[0])
     policy = RetryPolicy.from_settings(rodin_settings, attempts=2, sleep=sleeper)
     http = httpx2.AsyncClient(timeout=httpx2.Timeout(5.0, read=rodin_settings.read_timeout))
     rodin = RodinClient(http, settings=rodin_settings, policy=policy)
     task = await rodin.submit(CHAIR)
-    clock.advance(10_000)
+    manual_clock.advance(10_000)
     async with httpx2.AsyncClient() as patient:  # the first listing builds the files: slow
         items = await RodinClient(patient, settings=rodin_settings).download_list(task.task_uuid)
     assert client_connections(port) == 1  # the pooled keep-alive connection

@@ -31,20 +31,15 @@ CHAIR = GenerationRequest(prompt="a red chair", tier="Sketch")
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
+def emulator_config(sentinel_api_key: str, manual_clock: ManualClock) -> EmulatorConfig:
+    return EmulatorConfig(api_key=sentinel_api_key, clock=manual_clock)
 
 
 @pytest.fixture
-def emulator_config(sentinel_api_key: str, clock: ManualClock) -> EmulatorConfig:
-    return EmulatorConfig(api_key=sentinel_api_key, clock=clock)
-
-
-@pytest.fixture
-async def task(rodin: RodinClient, clock: ManualClock) -> SubmitResult:
+async def task(rodin: RodinClient, manual_clock: ManualClock) -> SubmitResult:
     """A submitted Sketch task whose jobs are all done."""
     submitted = await rodin.submit(CHAIR)
-    clock.advance(10_000)
+    manual_clock.advance(10_000)
     assert (await rodin.status(submitted.subscription_key)).state == "done"
     return submitted
 
@@ -155,11 +150,11 @@ async def test_an_expired_link_is_replaced_by_a_freshly_listed_one(
     rodin: RodinClient,
     http: httpx2.AsyncClient,
     rodin_settings: Settings,
-    clock: ManualClock,
+    manual_clock: ManualClock,
     task: SubmitResult,
 ) -> None:
     stale = await rodin.download_list(task.task_uuid)
-    clock.advance(601)  # signed URLs live 10 minutes
+    manual_clock.advance(601)  # signed URLs live 10 minutes
 
     result = await download_task(rodin, http, task.task_uuid, settings=rodin_settings, items=stale)
 

@@ -27,14 +27,9 @@ KEY = "curlExampleKey0123456789"
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def emulator(clock: ManualClock) -> Iterator[RunningEmulator]:
+def emulator(manual_clock: ManualClock) -> Iterator[RunningEmulator]:
     config = EmulatorConfig(
-        api_key=KEY, speed=1.0, clock=clock, starting_balance=20, parallelism_limit=10
+        api_key=KEY, speed=1.0, clock=manual_clock, starting_balance=20, parallelism_limit=10
     )
     with run_emulator_in_thread(config) as running:
         yield running
@@ -92,7 +87,7 @@ def test_every_documented_submit_example_is_accepted(
 
 
 def test_a_text_task_goes_from_submit_to_files_with_curl(
-    emulator: RunningEmulator, clock: ManualClock, tmp_path: Path
+    emulator: RunningEmulator, manual_clock: ManualClock, tmp_path: Path
 ) -> None:
     api = emulator.base_url
     submitted = curl_json(f"{api}/rodin", *auth(), "-F", "prompt=A 3D model of a futuristic robot")
@@ -107,7 +102,7 @@ def test_a_text_task_goes_from_submit_to_files_with_curl(
             f"{api}/status", *auth(), "-H", "Content-Type: application/json", "-d", key
         )
         polls.append([job["status"] for job in status["jobs"]])  # type: ignore[union-attr,index]
-        clock.advance(10)
+        manual_clock.advance(10)
     listing = curl_json(
         f"{api}/download",
         *auth(),
