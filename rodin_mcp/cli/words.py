@@ -6,21 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from rodin_mcp.errors import (
-    AuthError,
-    BudgetExceededError,
-    InsufficientFundsError,
-    MissingSubscriptionKeyError,
-    NotConfiguredError,
-    OutcomeUnknownError,
-    ParallelismLimitError,
-    RodinError,
-    SandboxTaskLostError,
-    TaskFailedError,
-    UnknownTaskError,
-    UnresolvedSubmissionError,
-    WrongModeError,
-)
+from rodin_mcp import errors
+from rodin_mcp.errors import RodinError
 from rodin_mcp.service import NextAction, NextStep
 
 __all__ = ["advice_for", "next_step_text", "resume_commands", "sandbox_flag", "worded"]
@@ -30,26 +17,30 @@ _KEY_SETUP = (
     "is needed), or pass --sandbox to try the embedded emulator (no key, no real credits)."
 )
 _ADVICE: dict[type[RodinError], str] = {
-    NotConfiguredError: "Either " + _KEY_SETUP,
-    AuthError: "To fix it, " + _KEY_SETUP,
-    InsufficientFundsError: "'rodin-mcp balance' shows the balance; top up at https://hyper3d.ai.",
-    ParallelismLimitError: "Wait for a running task ('rodin-mcp status TASK --wait'), then retry.",
-    OutcomeUnknownError: (
+    errors.NotConfiguredError: "Either " + _KEY_SETUP,
+    errors.AuthError: "To fix it, " + _KEY_SETUP,
+    errors.InsufficientFundsError: (
+        "'rodin-mcp balance' shows the balance; top up at https://hyper3d.ai."
+    ),
+    errors.ParallelismLimitError: (
+        "Wait for a running task ('rodin-mcp status TASK --wait'), then retry."
+    ),
+    errors.OutcomeUnknownError: (
         "The submission is recorded: 'rodin-mcp tasks' shows it. An identical generate is "
         "refused until you add --force-new, which may bill a second time."
     ),
-    UnresolvedSubmissionError: (
+    errors.UnresolvedSubmissionError: (
         "Check 'rodin-mcp tasks' and your Rodin dashboard first; add --force-new to submit "
         "anyway (this may bill a second time)."
     ),
-    BudgetExceededError: "Set RODIN_MAX_CREDITS higher for this command.",
-    UnknownTaskError: (
+    errors.BudgetExceededError: "Set RODIN_MAX_CREDITS higher for this command.",
+    errors.UnknownTaskError: (
         "Check the task id ('rodin-mcp tasks' lists them), or pass --subscription-key if the "
         "task was submitted elsewhere."
     ),
-    MissingSubscriptionKeyError: "Pass --subscription-key if you have it.",
-    SandboxTaskLostError: "Generate it again with 'rodin-mcp generate --sandbox --wait'.",
-    TaskFailedError: "Generate again (consider another --seed, prompt or --image).",
+    errors.MissingSubscriptionKeyError: "Pass --subscription-key if you have it.",
+    errors.SandboxTaskLostError: "Generate it again with 'rodin-mcp generate --sandbox --wait'.",
+    errors.TaskFailedError: "Generate again (consider another --seed, prompt or --image).",
 }
 
 
@@ -60,7 +51,7 @@ def sandbox_flag(sandbox: bool) -> str:
 
 def advice_for(error: RodinError) -> str | None:
     """What a person can do about ``error`` with these commands, if there is something to say."""
-    if isinstance(error, WrongModeError):
+    if isinstance(error, errors.WrongModeError):
         if error.task_in_sandbox:
             return "Add --sandbox to follow it."
         return "Run the command again without --sandbox (and without RODIN_SANDBOX)."

@@ -13,21 +13,8 @@ from typing import Any
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel
 
-from rodin_mcp.errors import (
-    AuthError,
-    BudgetExceededError,
-    InsufficientFundsError,
-    MissingSubscriptionKeyError,
-    NotConfiguredError,
-    OutcomeUnknownError,
-    ParallelismLimitError,
-    RodinError,
-    SandboxTaskLostError,
-    TaskFailedError,
-    UnknownTaskError,
-    UnresolvedSubmissionError,
-    WrongModeError,
-)
+from rodin_mcp import errors
+from rodin_mcp.errors import RodinError
 from rodin_mcp.server.vocabulary import (
     CHECK_BALANCE,
     CHECK_STATUS,
@@ -48,32 +35,32 @@ _KEY_SETUP = (
     "no real credits."
 )
 _ADVICE: dict[type[RodinError], str] = {
-    NotConfiguredError: "Either " + _KEY_SETUP,
-    AuthError: "To fix it, " + _KEY_SETUP,
-    InsufficientFundsError: f"{CHECK_BALANCE} shows the balance; top up at https://hyper3d.ai.",
-    ParallelismLimitError: (
+    errors.NotConfiguredError: "Either " + _KEY_SETUP,
+    errors.AuthError: "To fix it, " + _KEY_SETUP,
+    errors.InsufficientFundsError: f"{CHECK_BALANCE} shows the balance; top up at https://hyper3d.ai.",
+    errors.ParallelismLimitError: (
         f"Wait for a running task to finish ({CHECK_STATUS} with wait_seconds), then retry."
     ),
-    OutcomeUnknownError: (
+    errors.OutcomeUnknownError: (
         f"The submission is recorded: {LIST_TASKS} shows it. An identical {GENERATE_3D} call is "
         "refused until you pass force_new=true, which may bill a second time."
     ),
-    UnresolvedSubmissionError: (
+    errors.UnresolvedSubmissionError: (
         f"Check {LIST_TASKS} and your Rodin dashboard first; to submit again anyway, call "
         f"{GENERATE_3D} with force_new=true (this may bill a second time)."
     ),
-    BudgetExceededError: (
+    errors.BudgetExceededError: (
         "Ask the user before spending more; they can raise RODIN_MAX_CREDITS and restart the "
         "server."
     ),
-    UnknownTaskError: (
+    errors.UnknownTaskError: (
         f"Check the task_uuid (it is the 'task_uuid' of {GENERATE_3D}'s result), or pass the "
         "task's subscription_key too if it was submitted elsewhere."
     ),
-    WrongModeError: "Restart this server in the other mode to follow that task.",
-    MissingSubscriptionKeyError: "Pass subscription_key if you have it.",
-    SandboxTaskLostError: f"Generate it again with {GENERATE_3D}.",
-    TaskFailedError: (
+    errors.WrongModeError: "Restart this server in the other mode to follow that task.",
+    errors.MissingSubscriptionKeyError: "Pass subscription_key if you have it.",
+    errors.SandboxTaskLostError: f"Generate it again with {GENERATE_3D}.",
+    errors.TaskFailedError: (
         f"Generate again with {GENERATE_3D} (consider another seed, prompt or image)."
     ),
 }
