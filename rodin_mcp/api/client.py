@@ -130,12 +130,11 @@ _CODE_TO_ERROR: dict[str, type[APIError]] = {
     "TOO_MANY_REQUESTS": RateLimitError,
 }
 
+# What the wire itself tells about an error. Advice that names a setting, a tool or a command is
+# the faces' (server/words.py, cli/words.py), so the errors they word carry none here.
 _ADVICE: dict[type[APIError], str] = {
-    AuthError: "Check RODIN_API_KEY (keys are made at https://hyper3d.ai/api-dashboard).",
     SubscriptionError: "The Rodin API needs an active Business subscription on this account.",
-    InsufficientFundsError: "Add credits, or choose a cheaper tier or fewer add-ons.",
     InvalidRequestError: "Change the option the message names, then submit again.",
-    ParallelismLimitError: "Too many tasks are running; submit again once one finishes.",
     RateLimitError: "Rodin is limiting the request rate; wait a little and try again.",
     NoSuchTaskError: (
         "Check the id: status takes the subscription key, the download list the task uuid."
@@ -419,9 +418,7 @@ class RodinClient:
         if 200 <= status < 300:
             return
         if status == 401:
-            raise AuthError(
-                f"Rodin refused the API key (HTTP 401). {_ADVICE[AuthError]}", status_code=status
-            )
+            raise AuthError("Rodin refused the API key (HTTP 401).", status_code=status)
         if status == 403:
             raise SubscriptionError(
                 f"Rodin denied the {operation} request (HTTP 403). {_ADVICE[SubscriptionError]}",
