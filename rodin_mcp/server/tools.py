@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import base64
 import inspect
+import json
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -62,6 +65,7 @@ __all__ = ["register_tools"]
 
 PREVIEW_INLINE_LIMIT = 2 * 1024 * 1024
 _PREPARED_KEPT = 32
+_PREPARED_SECONDS = 300.0
 
 
 class SpendApproval(BaseModel):
@@ -75,36 +79,61 @@ async def _service(ctx: Context[AppState]) -> RodinService:
         return await ctx.request_context.lifespan_context.service()
 
 
-class _PreparedByRequest:
-    """Generations the spend question prepared, kept for the tool call of the same request, so
-    its images are loaded (and URL images fetched) once."""
+class _PreparedByArguments:
+    """Generations the spend question prepared, kept for the tool call that follows, so its
+    images are loaded (and URL images fetched) once.
 
-    def __init__(self) -> None:
-        self._kept: OrderedDict[str, PreparedGeneration] = OrderedDict()
+    Keyed by the call's arguments, not its request id: on 2026-07-28 connections the client
+    answers the question by calling the tool again (a new request), and the resolver runs again
+    in that round. An entry is used by one tool call and lives a short while at most.
+    """
 
-    def keep(self, request_id: str, prepared: PreparedGeneration) -> None:
-        self._kept[request_id] = prepared
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._kept: OrderedDict[str, tuple[float, PreparedGeneration]] = OrderedDict()
+        self._clock = clock
+
+    def keep(self, key: str, prepared: PreparedGeneration) -> None:
+        self._kept[key] = (self._clock(), prepared)
+        self._kept.move_to_end(key)
         while len(self._kept) > _PREPARED_KEPT:
             self._kept.popitem(last=False)
 
-    def take(self, request_id: str) -> PreparedGeneration | None:
-        return self._kept.pop(request_id, None)
+    def peek(self, key: str) -> PreparedGeneration | None:
+        kept = self._kept.get(key)
+        if kept is None or self._clock() - kept[0] > _PREPARED_SECONDS:
+            self._kept.pop(key, None)
+            return None
+        return kept[1]
+
+    def take(self, key: str) -> PreparedGeneration | None:
+        prepared = self.peek(key)
+        self._kept.pop(key, None)
+        return prepared
 
 
-_prepared = _PreparedByRequest()
+_prepared = _PreparedByArguments()
+
+
+def _arguments_key(prompt: str | None, images: list[str] | None, options: dict[str, Any]) -> str:
+    return json.dumps([prompt, images or [], options], sort_keys=True, default=str)
 
 
 async def _prepare(
-    ctx: Context[AppState],
     service: RodinService,
     prompt: str | None,
     images: list[str] | None,
     options: dict[str, Any],
+    *,
+    keep: bool = False,
 ) -> PreparedGeneration:
-    kept = _prepared.take(str(ctx.request_id))
+    key = _arguments_key(prompt, images, options)
+    kept = _prepared.peek(key) if keep else _prepared.take(key)
     if kept is not None:
         return kept
-    return await service.prepare({"prompt": prompt, **options}, images or [])
+    prepared = await service.prepare({"prompt": prompt, **options}, images or [])
+    if keep:
+        _prepared.keep(key, prepared)
+    return prepared
 
 
 async def approve_spend(
@@ -124,10 +153,9 @@ async def approve_spend(
     if not service.asks_before_spending or not service.configured or not _can_elicit(ctx):
         return SpendApproval(approve=True)
     try:
-        prepared = await service.prepare({"prompt": prompt, **options}, images or [])
+        prepared = await _prepare(service, prompt, images, options, keep=True)
     except RodinError:
         return SpendApproval(approve=True)  # the tool call reports the error
-    _prepared.keep(str(ctx.request_id), prepared)
     cost = service.spend_needed(prepared, force_new=force_new)
     if cost == 0:
         return SpendApproval(approve=True)
@@ -155,14 +183,14 @@ async def generate_3d(
 ) -> GenerateResult:
     """Submit a generation (or reuse the identical recent one); see descriptions.py for the text."""
     if not isinstance(approval, AcceptedElicitation) or not approval.data.approve:
-        _prepared.take(str(ctx.request_id))
+        _prepared.take(_arguments_key(prompt, images, options))
         raise ToolError(
             "The user did not approve spending credits on this generation; nothing was "
             "submitted. Ask what they would like to change."
         )
     async with tool_errors():
         service = await _service(ctx)
-        prepared = await _prepare(ctx, service, prompt, images, options)
+        prepared = await _prepare(service, prompt, images, options)
         return output_of(await service.generate(prepared, force_new=force_new))
 
 

@@ -10,6 +10,8 @@ from mcp.types import ElicitRequestParams, ElicitResult
 from rodin_mcp.emulator import RunningEmulator
 from rodin_mcp.server import build_server
 from rodin_mcp.settings import Settings
+from tests.inputs.helpers import PNG
+from tests.inputs.image_server import running_image_server
 from tests.server.conftest import structured, text_of
 
 pytestmark = pytest.mark.anyio
@@ -115,3 +117,22 @@ async def test_the_question_names_the_cost_of_every_option(
         "Generate a 3D model from 'a statue' with Rodin Gen-2.5-Extreme-High? "
         "This spends 4 credits."
     ]
+
+
+async def test_an_approved_spend_fetches_a_url_image_once(
+    fast_settings: Settings, protocol_mode: str, emulator: RunningEmulator
+) -> None:
+    # The question needs the cost, the cost needs the checked images, and the submission sends
+    # the same bytes: one fetch, not one per step.
+    settings = fast_settings.model_copy(update={"allow_private_image_urls": True})
+    asked: list[str] = []
+    with running_image_server(PNG) as images:
+        async with asking_client(settings, protocol_mode, "accept", asked) as client:
+            result = structured(
+                await client.call_tool("generate_3d", {"images": [images.url("/image.png")]})
+            )
+    assert result["task_uuid"]
+    assert len(asked) == 1
+    assert [seen.path for seen in images.seen] == ["/image.png"]
+    submits = [r for r in emulator.requests if r.endpoint == "rodin"]
+    assert [r.image_parts for r in submits] == [1]
