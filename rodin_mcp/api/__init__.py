@@ -11,7 +11,8 @@ Typical use::
         status = await rodin.status(task.subscription_key)
 """
 
-from rodin_mcp.api.client import RodinClient, create_http_client, error_for_code
+from rodin_mcp.api.client import RodinClient, create_http_client
+from rodin_mcp.api.error_codes import error_for_code
 from rodin_mcp.api.form_fields import ImagePart, form_fields
 from rodin_mcp.api.pricing import PRICES, PriceTable, estimated_credits
 from rodin_mcp.api.request import MAX_IMAGES, GenerationRequest, check_images, option_names
