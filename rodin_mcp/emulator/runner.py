@@ -104,6 +104,13 @@ class RunningEmulator:
                 raise ValueError("target must be '<task uuid>/<file name>' or a size in bytes")
         return self._state.signer.asset_url(self.origin, task_uuid, name)
 
+    def wait_for_stalls(self, count: int = 1, timeout: float = 30.0) -> bool:
+        """Block until ``count`` requests have begun a ``stall`` fault; ``False`` on time-out.
+
+        Blocking: from async code call it through ``anyio.to_thread.run_sync``.
+        """
+        return self._state.wait_for_stalls(count, timeout)
+
     def reset(self) -> None:
         """No tasks, no log, no faults, the starting balance."""
         self._state.reset()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import random
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -76,6 +77,8 @@ class EmulatorState:
         self.signer = Signer(config.url_ttl_seconds, config.clock)
         self._seeds = random.Random(config.seed)
         self._stalls: set[anyio.CancelScope] = set()
+        self._stalls_begun = 0
+        self._stall_begun = threading.Condition()
         self._journal = TaskJournal(config.journal) if config.journal is not None else None
         if self._journal is not None:
             for task in self._journal.load():
@@ -215,6 +218,9 @@ class EmulatorState:
         """Hold a request for ``seconds``, or until the client leaves or the emulator stops."""
         with anyio.CancelScope() as release:
             self._stalls.add(release)
+            with self._stall_begun:
+                self._stalls_begun += 1
+                self._stall_begun.notify_all()
             try:
                 with anyio.move_on_after(seconds):
                     while (await receive())["type"] != "http.disconnect":
@@ -223,6 +229,11 @@ class EmulatorState:
             finally:
                 self._stalls.discard(release)
         return "shutting_down" if release.cancelled_caught else "elapsed"
+
+    def wait_for_stalls(self, count: int, timeout: float) -> bool:
+        """Block until ``count`` requests have begun stalling since start (any thread)."""
+        with self._stall_begun:
+            return self._stall_begun.wait_for(lambda: self._stalls_begun >= count, timeout)
 
     def release_stalls(self) -> None:
         """End every stall now (call on the emulator's event loop)."""

@@ -296,6 +296,18 @@ def test_stalled_submit_with_reject_creates_nothing_when_the_client_leaves(
     assert emulator.tasks == []
 
 
+def test_a_test_can_wait_until_a_request_has_begun_stalling(
+    emulator: RunningEmulator, client: httpx2.Client
+) -> None:
+    assert not emulator.wait_for_stalls(1, timeout=0.0)
+    emulator.faults.add("check_balance=stall:seconds=0.05")
+
+    assert client.get("check_balance").status_code == 200
+
+    assert emulator.wait_for_stalls(1, timeout=0.0)
+    assert not emulator.wait_for_stalls(2, timeout=0.0)
+
+
 def test_a_short_stall_answers_normally_afterwards(
     emulator: RunningEmulator, client: httpx2.Client
 ) -> None:

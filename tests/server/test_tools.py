@@ -216,6 +216,34 @@ async def test_task_json_records_the_request_of_an_image_only_generation(
     assert manifest["request"]["tier"] == "Regular"
 
 
+async def test_task_json_of_a_real_flow_holds_the_job_ids_prompt_submit_time_and_file_hashes(
+    client: Client, emulator: RunningEmulator, sentinel_api_key: str
+) -> None:
+    task = structured(await client.call_tool("generate_3d", {"prompt": "a brass teapot"}))
+    await client.call_tool("check_status", {"task_uuid": task["task_uuid"], "wait_seconds": 20})
+    downloads = structured(
+        await client.call_tool("list_downloads", {"task_uuid": task["task_uuid"]})
+    )
+    folder = Path(downloads["output_dir"])
+    text = (folder / "task.json").read_text(encoding="utf-8")
+    manifest = json.loads(text)
+    (upstream,) = emulator.tasks
+    assert manifest["task_uuid"] == upstream.uuid
+    assert manifest["job_uuids"] == [job.uuid for job in upstream.jobs]
+    assert manifest["job_uuids"]
+    assert manifest["prompt"] == "a brass teapot"
+    assert isinstance(manifest["submit_time"], str)
+    assert manifest["submit_time"]
+    assert manifest["files"]
+    for entry in manifest["files"]:
+        data = (folder / entry["name"]).read_bytes()
+        assert entry["size"] == len(data)
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+    assert task["subscription_key"] not in text
+    assert "subscription_key" not in manifest
+    assert sentinel_api_key not in text
+
+
 async def test_tool_descriptions_are_dedented_and_state_what_they_cost(client: Client) -> None:
     tools = {t.name: t for t in (await client.list_tools()).tools}
     generate = tools["generate_3d"].description or ""
