@@ -49,6 +49,11 @@ _ADVICE: dict[type[RodinError], str] = {
         f"Check {LIST_TASKS} and your Rodin dashboard first; to submit again anyway, call "
         f"{GENERATE_3D} with force_new=true (this may bill a second time)."
     ),
+    errors.SubmissionInFlightError: (
+        f"Call {GENERATE_3D} again in a minute with the same arguments: once the other process "
+        f"records Rodin's answer, it returns that task without paying again ({LIST_TASKS} "
+        "shows it)."
+    ),
     errors.BudgetExceededError: (
         "Ask the user before spending more; they can raise RODIN_MAX_CREDITS and restart the "
         "server."
