@@ -17,6 +17,7 @@ The line that matters most is between a request that *never left* this machine a
     ├── InputError                     bad input from a person or a model; nothing was sent
     │   ├── RequestValidationError         a generation option breaks a rule (.field)
     │   ├── ImageInputError                an image reference cannot be used (.reference)
+    │   ├── MalformedIdError               not an id or key Rodin could have issued (.what)
     │   ├── UnknownTaskError               no record of the task here (.task_uuid)
     │   ├── WrongModeError                 the task belongs to the other mode (.task_in_sandbox)
     │   ├── MissingSubscriptionKeyError    the task's status handle is not known (.task_uuid)
@@ -66,6 +67,7 @@ __all__ = [
     "InsufficientFundsError",
     "InvalidRequestError",
     "LinkExpiredError",
+    "MalformedIdError",
     "MissingSubscriptionKeyError",
     "NoSuchTaskError",
     "NotConfiguredError",
@@ -132,6 +134,14 @@ class ImageInputError(InputError):
     def __init__(self, message: str, *, reference: str | None = None) -> None:
         super().__init__(message)
         self.reference = reference
+
+
+class MalformedIdError(InputError):
+    """A task id or subscription key that Rodin could never have issued."""
+
+    def __init__(self, message: str, *, what: str) -> None:
+        super().__init__(message)
+        self.what = what
 
 
 class UnknownTaskError(InputError):

@@ -38,6 +38,10 @@ _ADVICE: dict[type[RodinError], str] = {
         "answer, it returns that task without paying again ('rodin-mcp tasks' shows it)."
     ),
     errors.BudgetExceededError: "Set RODIN_MAX_CREDITS higher for this command.",
+    errors.MalformedIdError: (
+        "Pass the task id (and --subscription-key) exactly as generate printed them; "
+        "'rodin-mcp tasks' lists the tasks known here."
+    ),
     errors.UnknownTaskError: (
         "Check the task id ('rodin-mcp tasks' lists them), or pass --subscription-key if the "
         "task was submitted elsewhere."

@@ -58,6 +58,10 @@ _ADVICE: dict[type[RodinError], str] = {
         "Ask the user before spending more; they can raise RODIN_MAX_CREDITS and restart the "
         "server."
     ),
+    errors.MalformedIdError: (
+        f"Pass the 'task_uuid' (and 'subscription_key') exactly as {GENERATE_3D} returned them; "
+        f"{LIST_TASKS} lists the tasks known here."
+    ),
     errors.UnknownTaskError: (
         f"Check the task_uuid (it is the 'task_uuid' of {GENERATE_3D}'s result), or pass the "
         "task's subscription_key too if it was submitted elsewhere."
