@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import random
 import sys
@@ -156,6 +157,7 @@ async def run_soak(config: SoakConfig, root: Path) -> SoakReport:
         parallelism_limit=1_000_000,
         faults=config.faults,
         seed=config.seed,
+        file_cache_tasks=64,
     )
     with run_emulator_in_thread(emulator_config) as emulator:
         (root / "logs").mkdir(parents=True, exist_ok=True)
@@ -167,10 +169,14 @@ async def run_soak(config: SoakConfig, root: Path) -> SoakReport:
             async with anyio.create_task_group() as killer:
                 killer.start_soon(_kill_forever, fleet, servers, rng, config.kill_interval)
                 limit = anyio.Semaphore(config.concurrency)
-                async with anyio.create_task_group() as jobs:
+                async with (
+                    httpx2.AsyncClient(timeout=60) as http,
+                    anyio.create_task_group() as jobs,
+                ):
+                    upstream = _Upstream(emulator, http)
                     for index in range(config.tasks):
                         await limit.acquire()
-                        jobs.start_soon(_job, fleet, config, index, rng, report, limit)
+                        jobs.start_soon(_job, fleet, upstream, config, index, rng, report, limit)
                 killer.cancel_scope.cancel()
             await fleet.close()
         emulator.faults.clear()
@@ -216,8 +222,48 @@ async def _kill_forever(
         await fleet.kill_and_restart(group)
 
 
+class _Upstream:
+    """What the emulator serves for a task's file, fetched while its files are still cached."""
+
+    def __init__(self, emulator: RunningEmulator, http: httpx2.AsyncClient) -> None:
+        self._emulator, self._http = emulator, http
+        self.verified: dict[str, str] = {}
+
+    async def verify(self, task_uuid: str, files: list[dict[str, Any]], report: SoakReport) -> None:
+        if not files:
+            return
+        folder = Path(str(files[0]["path"])).parent
+        manifest = json.loads(await anyio.Path(folder / "task.json").read_text(encoding="utf-8"))
+        source_names = {str(f["name"]): str(f["source_name"]) for f in manifest["files"]}
+        for file in files:
+            path = Path(str(file["path"]))
+            data = await anyio.Path(path).read_bytes()
+            url = self._emulator.signed_url(f"{task_uuid}/{source_names[path.name]}")
+            served = await self._served(url)
+            if served is None:
+                continue
+            if hashlib.sha256(served).hexdigest() != hashlib.sha256(data).hexdigest():
+                report.violations.append(f"file {path} differs from what Rodin serves")
+            else:
+                report.counts["files verified against upstream"] += 1
+                self.verified[str(path)] = hashlib.sha256(data).hexdigest()
+
+    async def _served(self, url: str) -> bytes | None:
+        for _ in range(20):  # the fault plan spoils these GETs too
+            try:
+                response = await self._http.get(url)
+            except httpx2.TransportError:
+                continue
+            if response.status_code == 200 and len(response.content) == int(
+                response.headers.get("content-length", "-1")
+            ):
+                return response.content
+        return None
+
+
 async def _job(
     fleet: _Fleet,
+    upstream: _Upstream,
     config: SoakConfig,
     index: int,
     rng: random.Random,
@@ -242,7 +288,8 @@ async def _job(
             report.violations.append(f"one request gave several tasks: {prompt!r}")
         state = await _follow(fleet, task_uuid, counts)
         if state == "done":
-            await _download(fleet, task_uuid, counts)
+            files = await _download(fleet, task_uuid, counts)
+            await upstream.verify(task_uuid, files, report)
     finally:
         limit.release()
 
@@ -282,14 +329,15 @@ async def _follow(fleet: _Fleet, task_uuid: str, counts: Counter[str]) -> str | 
     return None
 
 
-async def _download(fleet: _Fleet, task_uuid: str, counts: Counter[str]) -> None:
+async def _download(fleet: _Fleet, task_uuid: str, counts: Counter[str]) -> list[dict[str, Any]]:
     for _ in range(10):
         answer = await fleet.call("list_downloads", {"task_uuid": task_uuid})
         if not answer.is_error and answer.structured.get("downloaded"):
             counts["tasks downloaded"] += 1
-            return
+            return list(answer.structured.get("files") or [])
         counts["list_downloads: error, asked again"] += 1
     counts["tasks never downloaded"] += 1
+    return []
 
 
 # --- the checks ---------------------------------------------------------------------------------
@@ -302,7 +350,7 @@ def _check(root: Path, emulator: RunningEmulator, fleet: _Fleet, report: SoakRep
         lambda: _no_accepted_submission_missing(emulator, rows),
         lambda: _none_paid_twice(emulator),
         lambda: _no_resend_after_unknown(emulator, rows),
-        lambda: _files_complete_and_verified(emulator, rows, root / "output", report.counts),
+        lambda: _files_complete_and_verified(rows, root / "output"),
         lambda: _no_temporary_files(root),
         lambda: _nothing_outside_the_output_folder(root, rows),
         lambda: _no_secret_anywhere(root, emulator, fleet),
@@ -350,28 +398,20 @@ def _no_resend_after_unknown(emulator: RunningEmulator, rows: list[TaskRecord]) 
     return found
 
 
-def _files_complete_and_verified(
-    emulator: RunningEmulator, rows: list[TaskRecord], output: Path, counts: Counter[str]
-) -> list[str]:
+def _files_complete_and_verified(rows: list[TaskRecord], output: Path) -> list[str]:
+    """Every recorded file is on disk, whole, matching its recorded hash, inside the output."""
     found: list[str] = []
-    with httpx2.Client(timeout=30) as http:
-        for row in rows:
-            for stored in row.files:
-                path = stored.path
-                if not path.is_file():
-                    found.append(f"recorded file {path} is missing")
-                    continue
-                data = path.read_bytes()
-                if len(data) != stored.size or hashlib.sha256(data).hexdigest() != stored.sha256:
-                    found.append(f"file {path} does not match its recorded size and hash")
-                    continue
-                upstream = http.get(emulator.signed_url(f"{row.task_uuid}/{stored.source_name}"))
-                if upstream.content != data:
-                    found.append(f"file {path} differs from what Rodin serves")
-                    continue
-                if output.resolve() not in path.resolve().parents:
-                    found.append(f"file {path} lies outside the output folder")
-                counts["files verified against upstream"] += 1
+    for row in rows:
+        for stored in row.files:
+            path = stored.path
+            if not path.is_file():
+                found.append(f"recorded file {path} is missing")
+                continue
+            data = path.read_bytes()
+            if len(data) != stored.size or hashlib.sha256(data).hexdigest() != stored.sha256:
+                found.append(f"file {path} does not match its recorded size and hash")
+            if output.resolve() not in path.resolve().parents:
+                found.append(f"file {path} lies outside the output folder")
     return found
 
 
