@@ -17,6 +17,7 @@ The line that matters most is between a request that *never left* this machine a
     ├── InputError                     bad input from a person or a model; nothing was sent
     │   ├── RequestValidationError         a generation option breaks a rule (.field)
     │   ├── ImageInputError                an image reference cannot be used (.reference)
+    │   ├── MalformedIdError               not an id or key Rodin could have issued (.what)
     │   ├── UnknownTaskError               no record of the task here (.task_uuid)
     │   ├── WrongModeError                 the task belongs to the other mode (.task_in_sandbox)
     │   ├── MissingSubscriptionKeyError    the task's status handle is not known (.task_uuid)
@@ -44,7 +45,8 @@ The line that matters most is between a request that *never left* this machine a
     │   └── LinkExpiredError               result links kept being refused, even fresh ones
     └── GuardError                     the service refused to spend (see below)
         ├── BudgetExceededError            this process reached RODIN_MAX_CREDITS
-        └── UnresolvedSubmissionError      an identical earlier submission has an unknown outcome
+        ├── UnresolvedSubmissionError      an identical earlier submission has an unknown outcome
+        └── SubmissionInFlightError        another process is sending the identical submission
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ __all__ = [
     "InsufficientFundsError",
     "InvalidRequestError",
     "LinkExpiredError",
+    "MalformedIdError",
     "MissingSubscriptionKeyError",
     "NoSuchTaskError",
     "NotConfiguredError",
@@ -76,6 +79,7 @@ __all__ = [
     "RodinError",
     "SandboxTaskLostError",
     "ServerError",
+    "SubmissionInFlightError",
     "SubscriptionError",
     "TaskFailedError",
     "TransportError",
@@ -130,6 +134,14 @@ class ImageInputError(InputError):
     def __init__(self, message: str, *, reference: str | None = None) -> None:
         super().__init__(message)
         self.reference = reference
+
+
+class MalformedIdError(InputError):
+    """A task id or subscription key that Rodin could never have issued."""
+
+    def __init__(self, message: str, *, what: str) -> None:
+        super().__init__(message)
+        self.what = what
 
 
 class UnknownTaskError(InputError):
@@ -320,8 +332,23 @@ class BudgetExceededError(GuardError):
 class UnresolvedSubmissionError(GuardError):
     """An identical earlier submission has an unknown outcome; resubmitting may bill twice."""
 
-    def __init__(self) -> None:
+    def __init__(self, reason: str | None = None, *, sent_at: str | None = None) -> None:
+        self.reason = reason
+        self.sent_at = sent_at
+        when = f" (sent {sent_at})" if sent_at else ""
+        text = (
+            f"An identical earlier submission{when} may have been accepted and billed, but "
+            "Rodin's answer was never recorded"
+        )
+        super().__init__(f"{text}: {reason}." if reason else f"{text}.")
+
+
+class SubmissionInFlightError(GuardError):
+    """An identical submission is being sent by another process and had no answer in time."""
+
+    def __init__(self, *, waited_seconds: float) -> None:
+        self.waited_seconds = waited_seconds
         super().__init__(
-            "An identical earlier submission may have been accepted and billed, but its answer "
-            "was lost (the connection failed after the request left)."
+            "An identical submission is being sent by another process on this data folder; "
+            f"nothing was sent again. It had no answer after {waited_seconds:.0f} s of waiting."
         )

@@ -153,6 +153,11 @@ class Settings(BaseSettings):
         default=20.0, ge=0, description="Credits one server process may spend before refusing."
     )
     dedupe_window_seconds: float = Field(default=600.0, ge=0)
+    in_flight_wait_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="How long a request waits for an identical one another process is sending.",
+    )
     confirm_spend: Literal["ask", "never"] = Field(
         default="ask",
         description="ask: confirm spends with the user where the client supports it; never: don't.",

@@ -120,12 +120,14 @@ class WaitDisplay:
 
 
 class DownloadDisplay:
-    """A progress bar per file while a task's files stream in; the downloader calls it."""
+    """A progress bar per file while a task's files stream in (off a terminal, a line as each
+    file starts); the downloader calls it."""
 
     def __init__(self, output: Output) -> None:
         self._output = output
         self._progress: Progress | None = None
         self._bars: dict[str, TaskID] = {}
+        self._started: set[str] = set()
 
     def __enter__(self) -> DownloadDisplay:
         if self._output.live:
@@ -160,6 +162,10 @@ class DownloadDisplay:
 
     def __call__(self, name: str, so_far: int, total: int | None) -> None:
         if self._progress is None:
+            if name not in self._started:  # off a terminal: one line as each file starts
+                self._started.add(name)
+                size = "" if total is None else f" ({total:,} bytes)"
+                self._output.note(f"downloading {name}{size}")
             return
         bar = self._bars.get(name)
         if bar is None:

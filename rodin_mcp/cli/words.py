@@ -33,7 +33,15 @@ _ADVICE: dict[type[RodinError], str] = {
         "Check 'rodin-mcp tasks' and your Rodin dashboard first; add --force-new to submit "
         "anyway (this may bill a second time)."
     ),
+    errors.SubmissionInFlightError: (
+        "Run the same command again in a minute: once the other process records Rodin's "
+        "answer, it returns that task without paying again ('rodin-mcp tasks' shows it)."
+    ),
     errors.BudgetExceededError: "Set RODIN_MAX_CREDITS higher for this command.",
+    errors.MalformedIdError: (
+        "Pass the task id (and --subscription-key) exactly as generate printed them; "
+        "'rodin-mcp tasks' lists the tasks known here."
+    ),
     errors.UnknownTaskError: (
         "Check the task id ('rodin-mcp tasks' lists them), or pass --subscription-key if the "
         "task was submitted elsewhere."

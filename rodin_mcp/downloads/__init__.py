@@ -2,13 +2,15 @@
 
 :func:`download_task` fetches them (:mod:`.task_download`, one file at a time through
 :mod:`.streaming`), :mod:`.names` makes Rodin's untrusted names safe, and :mod:`.manifest`
-writes ``task.json`` from the ledger's record of the task.
+writes ``task.json`` from the ledger's record of the task; :mod:`.temp_files` names, locks and
+sweeps the temporary files both write through.
 """
 
 from rodin_mcp.downloads.manifest import MANIFEST_NAME, read_manifest, write_manifest
 from rodin_mcp.downloads.names import MAX_NAME_BYTES, safe_file_name, task_folder_name
 from rodin_mcp.downloads.streaming import ProgressCallback
 from rodin_mcp.downloads.task_download import TaskDownload, download_task
+from rodin_mcp.downloads.temp_files import sweep_task_folders
 
 __all__ = [
     "MANIFEST_NAME",
@@ -18,6 +20,7 @@ __all__ = [
     "download_task",
     "read_manifest",
     "safe_file_name",
+    "sweep_task_folders",
     "task_folder_name",
     "write_manifest",
 ]

@@ -2,8 +2,8 @@
 
 It holds the task and job ids, the prompt, Rodin's submit time, the request options, the price,
 when the files were first and last fetched, and each file's name, Rodin's name for it, size,
-SHA-256 and MIME type. Never the subscription key. It is written atomically (a temporary file,
-flushed, then renamed), and read back only to find a task's existing folder.
+SHA-256 and MIME type. Never the subscription key. It is written atomically (a locked temporary
+file, flushed, then renamed), and read back only to find a task's existing folder.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rodin_mcp.downloads.temp_files import commit_temp, create_temp
 from rodin_mcp.records import TaskRecord
 
 __all__ = ["MANIFEST_NAME", "manifest_document", "read_manifest", "write_manifest"]
@@ -69,18 +70,20 @@ def write_manifest(folder: Path, record: TaskRecord) -> Path:
     document = manifest_document(
         record, first_downloaded_at=previous if isinstance(previous, str) else None
     )
-    temp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.part")
+    temp, fd = create_temp(path)
     try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=2, ensure_ascii=False)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
+        data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+        commit_temp(temp, fd, path)
+        fd = -1
     finally:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
+        if fd >= 0:
+            os.close(fd)
     return path
 
 

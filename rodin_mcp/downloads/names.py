@@ -19,7 +19,7 @@ __all__ = [
     "task_folder_name",
 ]
 
-MAX_NAME_BYTES = 200  # leaves room for a "-NN" suffix and the ".<name>.<hex>.part" temp name
+MAX_NAME_BYTES = 200  # leaves room for a "-NN" suffix and the ".<name>.<hex>.rodin-part" temp name
 
 _UNSAFE_CHARS = re.compile(r'[<>:"|?*\x00-\x1f\x7f]')
 _DRIVE = re.compile(r"^[A-Za-z]:")

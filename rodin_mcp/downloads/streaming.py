@@ -1,11 +1,12 @@
 """One result file fetched into place: streamed, size-capped, hashed, flushed, renamed.
 
-The body streams into an exclusive temporary file beside the destination (``.<name>.<hex>.part``)
-and is renamed into place only once complete, so a file under its final name is always whole;
-the temporary file is removed on every failure. The request carries no credentials at all, and
-asks for the bytes uncompressed. A failure another GET may fix raises
-:class:`~rodin_mcp.api.retry.Transient` (for :func:`~rodin_mcp.api.retry.run_read_only`); a
-refused link raises :class:`LinkRefused`, so the caller can list fresh links.
+The body streams into an exclusive, locked temporary file beside the destination
+(:mod:`.temp_files`) and is renamed into place only once complete, so a file under its final name
+is always whole; the temporary file is removed on every failure, and swept after a crash. The
+request carries no credentials at all, and asks for the bytes uncompressed. A failure another GET
+may fix raises :class:`~rodin_mcp.api.retry.Transient` (for
+:func:`~rodin_mcp.api.retry.run_read_only`); a refused link raises :class:`LinkRefused`, so the
+caller can list fresh links.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import errno
 import hashlib
 import logging
 import os
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +25,11 @@ import anyio
 import httpx2
 
 from rodin_mcp.api.retry import Transient, is_retryable_status, request_never_left
+from rodin_mcp.downloads.temp_files import commit_temp, create_temp
 from rodin_mcp.errors import DownloadError, DownloadTooLargeError, IncompleteDownloadError
 from rodin_mcp.settings import Settings, is_loopback_host
 
-__all__ = ["LinkRefused", "ProgressCallback", "Streamed", "fetch_file", "temp_name"]
+__all__ = ["LinkRefused", "ProgressCallback", "Streamed", "fetch_file"]
 
 logger = logging.getLogger(__name__)
 
@@ -51,11 +52,6 @@ class Streamed:
     sha256: str
 
 
-def temp_name(dest: Path) -> Path:
-    """The exclusive temporary file a download into ``dest`` streams into."""
-    return dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}.part")
-
-
 async def fetch_file(
     http: httpx2.AsyncClient,
     url: str,
@@ -71,13 +67,28 @@ async def fetch_file(
         DownloadError: a failure no retry fixes (too large, not https, unwritable).
     """
     response = await _open(http, url, settings)
-    temp = temp_name(dest)
     try:
-        streamed = await _stream_to(response, temp, dest.name, settings, progress)
-        await anyio.to_thread.run_sync(os.replace, temp, dest)
+        declared = _checked_length(response, dest.name, settings)
+        temp, fd = _create_temp(dest)
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await response.aclose()
+        raise
+    try:
+        streamed = await _write_body(
+            response, fd, dest.name, settings.max_download_bytes, declared, progress
+        )
+        try:
+            await anyio.to_thread.run_sync(os.fsync, fd)
+        except OSError as exc:
+            raise DownloadError(f"Could not write {dest.name}: {exc.strerror}.") from None
+        await anyio.to_thread.run_sync(commit_temp, temp, fd, dest)
+        fd = -1
     finally:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
+        if fd >= 0:
+            os.close(fd)
         with anyio.CancelScope(shield=True):
             await response.aclose()
     logger.info("fetched %s (%d bytes)", dest.name, streamed.size)
@@ -116,14 +127,8 @@ async def _open(http: httpx2.AsyncClient, url: str, settings: Settings) -> httpx
     raise DownloadError("A result link redirected too many times; it was not followed.")
 
 
-async def _stream_to(
-    response: httpx2.Response,
-    temp: Path,
-    name: str,
-    settings: Settings,
-    progress: ProgressCallback | None,
-) -> Streamed:
-    """Stream the body into ``temp`` (created exclusively), checked against length and cap."""
+def _checked_length(response: httpx2.Response, name: str, settings: Settings) -> int | None:
+    """The declared length of an uncompressed body within the cap (``None``: not declared)."""
     encoding = response.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in ("", "identity"):
         raise DownloadError(f"The file host sent {name} compressed ({encoding}); refused.")
@@ -133,16 +138,7 @@ async def _stream_to(
         raise DownloadTooLargeError(
             f"{name} is {declared:,} bytes, over the {cap:,}-byte cap (RODIN_MAX_DOWNLOAD_BYTES)."
         )
-    fd = _create_exclusive(temp)
-    try:
-        streamed = await _write_body(response, fd, name, cap, declared, progress)
-        try:
-            await anyio.to_thread.run_sync(os.fsync, fd)
-        except OSError as exc:
-            raise DownloadError(f"Could not write {name}: {exc.strerror}.") from None
-    finally:
-        os.close(fd)
-    return streamed
+    return declared
 
 
 async def _write_body(
@@ -179,12 +175,11 @@ async def _write_body(
     return Streamed(written, digest.hexdigest())
 
 
-def _create_exclusive(temp: Path) -> int:
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+def _create_temp(dest: Path) -> tuple[Path, int]:
     try:
-        return os.open(temp, flags | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        return create_temp(dest)
     except OSError as exc:
-        raise DownloadError(f"Could not create a file in {temp.parent}: {exc.strerror}.") from None
+        raise DownloadError(f"Could not create a file in {dest.parent}: {exc.strerror}.") from None
 
 
 def _refusal(status: int) -> Exception:

@@ -27,6 +27,7 @@ from rodin_mcp.api.retry import RetryPolicy, run_read_only
 from rodin_mcp.downloads.manifest import MANIFEST_NAME, read_manifest
 from rodin_mcp.downloads.names import deduplicated, local_name, safe_display, task_folder_name
 from rodin_mcp.downloads.streaming import LinkRefused, ProgressCallback, fetch_file
+from rodin_mcp.downloads.temp_files import sweep_folder
 from rodin_mcp.errors import (
     DeadlineExceededError,
     DownloadError,
@@ -151,6 +152,7 @@ class _TaskJob:
 
     async def run(self, folder: Path, known: dict[str, StoredFile]) -> TaskDownload:
         real_folder = _real_folder(folder)
+        await anyio.to_thread.run_sync(sweep_folder, real_folder)
         taken = {MANIFEST_NAME.casefold()}
         files: list[StoredFile] = []
         fetched: set[str] = set()

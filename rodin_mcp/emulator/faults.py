@@ -26,7 +26,8 @@ Actions:
   required. API endpoints only.
 * ``bad_json``: a 2xx answer whose JSON body is cut short (unparseable). API endpoints only.
 * ``stall``: hold the answer for ``seconds`` (default 3600), or until the client goes away, then
-  answer normally if the client is still there.
+  answer normally if the client is still there. On ``asset`` with ``bytes=N``, the status,
+  headers and the first ``N`` bytes go out first, then the body is held (a stalled download).
 * ``drop`` / ``truncate``: send the status and headers with the full ``Content-Length``, then
   ``bytes`` bytes of the body (default: half of it), then close the connection.
 * ``expired``: ``asset`` only; answer the storage 403 "Request has expired" even for a fresh URL.

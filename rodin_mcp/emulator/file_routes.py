@@ -7,6 +7,8 @@ expired" after the URL's lifetime, 403 ``SignatureDoesNotMatch`` for a tampered 
 
 from __future__ import annotations
 
+import functools
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -14,6 +16,7 @@ from starlette.routing import Route
 from rodin_mcp.emulator.api_routes import current_record
 from rodin_mcp.emulator.faults import FaultAction
 from rodin_mcp.emulator.responses import (
+    BodyPause,
     ClientGone,
     StreamedBody,
     storage_error,
@@ -42,7 +45,7 @@ def file_routes(state: EmulatorState) -> list[Route]:
                 return _expired()
             if fault.action is FaultAction.HTTP_STATUS:
                 return storage_status_response(fault)
-            if fault.action is FaultAction.STALL:
+            if fault.action is FaultAction.STALL and fault.cut_at is None:
                 match await state.hold(fault.stall_seconds, request.receive):
                     case "client_gone":
                         return ClientGone()
@@ -67,6 +70,11 @@ def file_routes(state: EmulatorState) -> list[Route]:
         cut_at = None
         if fault is not None and fault.action in (FaultAction.DROP, FaultAction.TRUNCATE):
             cut_at = body.length // 2 if fault.cut_at is None else fault.cut_at
-        return StreamedBody(200, body.content_type, body.length, body.chunks(), cut_at=cut_at)
+        pause = None
+        if fault is not None and fault.action is FaultAction.STALL and fault.cut_at is not None:
+            pause = BodyPause(fault.cut_at, functools.partial(state.pause, fault.stall_seconds))
+        return StreamedBody(
+            200, body.content_type, body.length, body.chunks(), cut_at=cut_at, pause=pause
+        )
 
     return [Route(f"{FILES_PREFIX}/{{task}}/{{name}}", asset, methods=["GET"])]

@@ -10,7 +10,8 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 import anyio
@@ -21,6 +22,7 @@ from starlette.types import Receive, Scope, Send
 from rodin_mcp.emulator.faults import Fault
 
 __all__ = [
+    "BodyPause",
     "ClientGone",
     "StreamedBody",
     "UvicornCutFilter",
@@ -84,12 +86,21 @@ class ClientGone(Response):
         return None
 
 
+@dataclass(frozen=True)
+class BodyPause:
+    """Hold a streamed body after ``at`` bytes for as long as ``wait`` takes (a stalled link)."""
+
+    at: int
+    wait: Callable[[], Awaitable[None]]
+
+
 class StreamedBody(Response):
-    """A body streamed in chunks under a declared Content-Length, optionally cut short.
+    """A body streamed in chunks under a declared Content-Length, optionally cut short or held.
 
     With ``cut_at`` the status and headers go out promising ``length`` bytes, then only
     ``cut_at`` bytes follow and the connection closes: what a client sees when a connection
-    drops mid-body.
+    drops mid-body. With ``pause`` the body stops after ``pause.at`` bytes until ``pause.wait``
+    returns, then goes on.
     """
 
     def __init__(
@@ -100,9 +111,11 @@ class StreamedBody(Response):
         chunks: Iterable[bytes],
         *,
         cut_at: int | None = None,
+        pause: BodyPause | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(status_code=status)
+        self._pause = pause
         self._content_type = content_type
         self._length = length
         self._chunks = chunks
@@ -134,7 +147,16 @@ class StreamedBody(Response):
 
     async def _send_chunks(self, send: Send) -> bool:
         sent = 0
-        for chunk in self._chunks:
+        pause = self._pause
+        for whole in self._chunks:
+            chunk = whole
+            if pause is not None and sent + len(chunk) >= pause.at:
+                head, chunk = chunk[: pause.at - sent], chunk[pause.at - sent :]
+                if head:
+                    await send({"type": "http.response.body", "body": head, "more_body": True})
+                    sent += len(head)
+                await pause.wait()
+                pause = None
             # uvicorn's send() need not suspend, so yield here: this lets a disconnect cancel the
             # stream and keeps other requests served while a large body goes out.
             await anyio.lowlevel.checkpoint()

@@ -6,11 +6,12 @@ account, tasks, fault plan and request log) carry their own locks.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import random
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -216,19 +217,30 @@ class EmulatorState:
 
     async def hold(self, seconds: float, receive: Receive) -> StallEnd:
         """Hold a request for ``seconds``, or until the client leaves or the emulator stops."""
+        with self._stall() as release:
+            with anyio.move_on_after(seconds):
+                while (await receive())["type"] != "http.disconnect":
+                    pass
+                return "client_gone"
+        return "shutting_down" if release.cancelled_caught else "elapsed"
+
+    async def pause(self, seconds: float) -> None:
+        """Hold a response mid-body for ``seconds`` (counted as a stall), or until shutdown."""
+        with self._stall():
+            await anyio.sleep(seconds)
+
+    @contextlib.contextmanager
+    def _stall(self) -> Generator[anyio.CancelScope]:
+        """A stall: counted, and ended early by :meth:`release_stalls`."""
         with anyio.CancelScope() as release:
             self._stalls.add(release)
             with self._stall_begun:
                 self._stalls_begun += 1
                 self._stall_begun.notify_all()
             try:
-                with anyio.move_on_after(seconds):
-                    while (await receive())["type"] != "http.disconnect":
-                        pass
-                    return "client_gone"
+                yield release
             finally:
                 self._stalls.discard(release)
-        return "shutting_down" if release.cancelled_caught else "elapsed"
 
     def wait_for_stalls(self, count: int, timeout: float) -> bool:
         """Block until ``count`` requests have begun stalling since start (any thread)."""

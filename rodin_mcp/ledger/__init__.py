@@ -1,11 +1,33 @@
 """The task ledger: every paid submission, its ids, statuses and files, in one SQLite file.
 
 :class:`Ledger` is the store; :func:`request_fingerprint` names "the same request" for the
-dedupe rules; :data:`SCHEMA_VERSION` is the schema this code writes.
+dedupe rules; :mod:`.claims` holds what claiming a paid submission can answer;
+:data:`SCHEMA_VERSION` is the schema this code writes.
 """
 
+from rodin_mcp.ledger.claims import (
+    Claim,
+    Claimed,
+    Decision,
+    InFlight,
+    Reused,
+    SubmissionDraft,
+    Unresolved,
+)
 from rodin_mcp.ledger.fingerprint import request_fingerprint
 from rodin_mcp.ledger.schema import SCHEMA_VERSION, migrate
 from rodin_mcp.ledger.store import Ledger
 
-__all__ = ["SCHEMA_VERSION", "Ledger", "migrate", "request_fingerprint"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "Claim",
+    "Claimed",
+    "Decision",
+    "InFlight",
+    "Ledger",
+    "Reused",
+    "SubmissionDraft",
+    "Unresolved",
+    "migrate",
+    "request_fingerprint",
+]

@@ -65,7 +65,17 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE tasks RENAME COLUMN base_url TO scope")
 
 
-_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_0_to_1, _migrate_1_to_2)
+def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
+    """A submission claim records its owning process (JSON of
+    :class:`~rodin_mcp.ledger.owners.ProcessOwner`), so a dead owner's claim is known at once."""
+    conn.execute("ALTER TABLE tasks ADD COLUMN owner TEXT")
+
+
+_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migrate_0_to_1,
+    _migrate_1_to_2,
+    _migrate_2_to_3,
+)
 """``_MIGRATIONS[n]`` takes a database from schema version ``n`` to ``n + 1``."""
 
 SCHEMA_VERSION = len(_MIGRATIONS)

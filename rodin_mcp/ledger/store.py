@@ -14,6 +14,7 @@ lock, so it may be called from worker threads one at a time. The states a row ca
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import sqlite3
@@ -25,6 +26,17 @@ from types import TracebackType
 from typing import Any, Self, cast
 
 from rodin_mcp.errors import ConfigError
+from rodin_mcp.ledger.claims import (
+    FOREIGN_CLAIM_SECONDS,
+    Claim,
+    Claimed,
+    Decision,
+    InFlight,
+    Reused,
+    SubmissionDraft,
+    Unresolved,
+)
+from rodin_mcp.ledger.owners import Liveness, ProcessOwner, liveness, this_process
 from rodin_mcp.ledger.private_files import create_private_file, make_private_dirs
 from rodin_mcp.ledger.schema import migrate
 from rodin_mcp.ledger.transactions import BUSY_TIMEOUT_MS, immediate, retry_while_locked
@@ -35,7 +47,6 @@ __all__ = ["Ledger"]
 logger = logging.getLogger(__name__)
 
 _DUPLICATE_STATES = (RecordState.WAITING, RecordState.GENERATING, RecordState.DONE)
-_STALE_SUBMITTING_SECONDS = 60.0
 
 
 class Ledger:
@@ -106,44 +117,146 @@ class Ledger:
 
     # --- writes -----------------------------------------------------------------------------
 
-    def begin_submission(
+    def claim_submission(
         self,
+        draft: SubmissionDraft,
         *,
-        fingerprint: str,
-        request: dict[str, Any],
-        image_count: int,
-        prompt: str | None,
-        tier: str | None,
-        estimated_credits: float,
-        sandbox: bool,
-        scope: str,
-    ) -> int:
-        """Record a submission about to be sent (state ``submitting``); return its row id."""
-        now = time.time()
+        window_seconds: float,
+        force_new: bool,
+        now: float | None = None,
+    ) -> Claim:
+        """Claim ``draft`` for sending, or say why not (see :mod:`~rodin_mcp.ledger.claims`).
+
+        One ``BEGIN IMMEDIATE`` transaction: of several processes claiming an identical draft at
+        once, one gets :class:`Claimed` and the others see its row.
+        """
+        now = time.time() if now is None else now
         with self._write() as conn:
+            decision = self._decide(conn, draft, window_seconds, force_new, now, write=True)
+            if decision is not None:
+                return decision
             cursor = conn.execute(
                 """
                 INSERT INTO tasks (fingerprint, request, image_count, prompt, tier,
-                                   estimated_credits, sandbox, scope, state, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'submitting', ?, ?)
+                                   estimated_credits, sandbox, scope, state, owner,
+                                   created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'submitting', ?, ?, ?)
                 """,
                 (
-                    fingerprint,
-                    _dumps(request),
-                    int(image_count),
-                    prompt,
-                    tier,
-                    float(estimated_credits),
-                    int(sandbox),
-                    scope,
+                    draft.fingerprint,
+                    _dumps(draft.request),
+                    int(draft.image_count),
+                    draft.prompt,
+                    draft.tier,
+                    float(draft.estimated_credits),
+                    int(draft.sandbox),
+                    draft.scope,
+                    this_process().to_json(),
                     now,
                     now,
                 ),
             )
-            row_id = cursor.lastrowid
-        if row_id is None:  # pragma: no cover - sqlite always sets it after an INSERT
-            raise RuntimeError("SQLite returned no row id")
-        return row_id
+            return Claimed(int(cast(int, cursor.lastrowid)))
+
+    def peek_submission(
+        self,
+        draft: SubmissionDraft,
+        *,
+        window_seconds: float,
+        force_new: bool,
+        now: float | None = None,
+    ) -> Decision | None:
+        """What :meth:`claim_submission` would answer now; ``None`` when it would claim.
+
+        Writes only what is already true (a dead owner's claim becomes ``unknown``).
+        """
+        now = time.time() if now is None else now
+        with self._write() as conn:
+            return self._decide(conn, draft, window_seconds, force_new, now, write=False)
+
+    def abandon_claim(self, record_id: int) -> None:
+        """Forget a ``submitting`` row whose request was never sent (e.g. refused by the budget)."""
+        with self._write() as conn:
+            conn.execute("DELETE FROM tasks WHERE id = ? AND state = 'submitting'", (record_id,))
+
+    def _decide(
+        self,
+        conn: sqlite3.Connection,
+        draft: SubmissionDraft,
+        window_seconds: float,
+        force_new: bool,
+        now: float,
+        *,
+        write: bool,
+    ) -> Decision | None:
+        same = (draft.fingerprint, int(draft.sandbox), draft.scope)
+        columns = self._columns()
+        rows = conn.execute(
+            "SELECT * FROM tasks WHERE fingerprint = ? AND sandbox = ? AND scope = ? "
+            "AND state IN ('unknown', 'submitting') ORDER BY created_at DESC, id DESC",
+            same,
+        ).fetchall()
+        pending = [(_record(row, columns), _owner_of(row, columns)) for row in rows]
+        unresolved: TaskRecord | None = None
+        in_flight: TaskRecord | None = None
+        for record, owner_json in pending:
+            if record.state is RecordState.SUBMITTING:
+                verdict = _claim_verdict(owner_json, record.created_at, now)
+                if verdict is Liveness.ALIVE:
+                    in_flight = in_flight or record
+                    continue
+                record = self._mark_owner_gone(conn, record, owner_json, verdict)
+            unresolved = unresolved or record
+        if unresolved is not None:
+            if not force_new:
+                return Unresolved(unresolved)
+            if write:
+                conn.execute(
+                    "UPDATE tasks SET state = 'superseded', updated_at = ? WHERE fingerprint = ? "
+                    "AND sandbox = ? AND scope = ? AND state = 'unknown'",
+                    (now, *same),
+                )
+        if force_new:
+            return None
+        duplicate = self._duplicate(conn, same, now - window_seconds)
+        if duplicate is not None:
+            return Reused(duplicate)
+        return None if in_flight is None else InFlight(in_flight)
+
+    def _mark_owner_gone(
+        self,
+        conn: sqlite3.Connection,
+        record: TaskRecord,
+        owner_json: str | None,
+        verdict: Liveness,
+    ) -> TaskRecord:
+        owner = ProcessOwner.from_json(owner_json) if owner_json else None
+        if verdict is Liveness.DEAD and owner is not None:
+            reason = f"its process (pid {owner.pid}) ended before Rodin's answer was recorded"
+        else:
+            reason = "no answer was recorded within a minute of sending it"
+        if verdict is Liveness.DEAD:
+            conn.execute(
+                "UPDATE tasks SET state = 'unknown', error = ?, updated_at = ? "
+                "WHERE id = ? AND state = 'submitting'",
+                (reason, time.time(), record.id),
+            )
+        return dataclasses.replace(record, state=RecordState.UNKNOWN, error=reason)
+
+    def _duplicate(
+        self, conn: sqlite3.Connection, same: tuple[str, int, str], since: float
+    ) -> TaskRecord | None:
+        placeholders = ",".join("?" * len(_DUPLICATE_STATES))
+        row = conn.execute(
+            f"""
+            SELECT * FROM tasks
+            WHERE fingerprint = ? AND sandbox = ? AND scope = ? AND submitted_at >= ?
+              AND state IN ({placeholders})
+            ORDER BY submitted_at DESC, id DESC LIMIT 1
+            """,
+            (*same, since, *_DUPLICATE_STATES),
+        ).fetchone()
+        return None if row is None else _record(row, self._columns())
 
     def record_submitted(
         self,
@@ -191,10 +304,6 @@ class Ledger:
     def record_rejected(self, record_id: int, code: str | None, message: str) -> None:
         """Mark a submission that was never sent or that Rodin refused (state ``rejected``)."""
         self._set_state(record_id, "rejected", f"{code}: {message}" if code else message)
-
-    def resolve_unknown(self, record_id: int, state: str) -> None:
-        """Move an ``unknown`` or stuck ``submitting`` row on, e.g. to ``superseded``."""
-        self._set_state(record_id, state, None, keep_error=True)
 
     def record_external(
         self, *, task_uuid: str, subscription_key: str | None, sandbox: bool, scope: str
@@ -272,52 +381,6 @@ class Ledger:
                 "SELECT * FROM tasks WHERE task_uuid = ?", (task_uuid,)
             ).fetchone()
             return None if row is None else _record(row, self._columns())
-
-    def find_duplicate(
-        self,
-        fingerprint: str,
-        *,
-        within_seconds: float,
-        sandbox: bool,
-        scope: str,
-        now: float | None = None,
-    ) -> TaskRecord | None:
-        """The newest accepted task with this fingerprint submitted in the last ``within_seconds``.
-
-        Accepted means Rodin gave it ids and it has not failed (``waiting``, ``generating`` or
-        ``done``). Rows with an unknown outcome are found by :meth:`find_unresolved` instead.
-        """
-        since = (time.time() if now is None else now) - within_seconds
-        placeholders = ",".join("?" * len(_DUPLICATE_STATES))
-        return self._select_one(
-            f"""
-            SELECT * FROM tasks
-            WHERE fingerprint = ? AND sandbox = ? AND scope = ? AND submitted_at >= ?
-              AND state IN ({placeholders})
-            ORDER BY submitted_at DESC, id DESC LIMIT 1
-            """,
-            (fingerprint, int(sandbox), scope, since, *_DUPLICATE_STATES),
-        )
-
-    def find_unresolved(
-        self, fingerprint: str, *, sandbox: bool, scope: str, now: float | None = None
-    ) -> TaskRecord | None:
-        """The newest submission with this fingerprint whose outcome is unknown.
-
-        That is a row in state ``unknown``, or one still ``submitting`` more than a minute after
-        it was created (its process died mid-request). A younger ``submitting`` row is a request
-        in flight in this or another process and is not returned.
-        """
-        stale_before = (time.time() if now is None else now) - _STALE_SUBMITTING_SECONDS
-        return self._select_one(
-            """
-            SELECT * FROM tasks
-            WHERE fingerprint = ? AND sandbox = ? AND scope = ?
-              AND (state = 'unknown' OR (state = 'submitting' AND created_at < ?))
-            ORDER BY created_at DESC, id DESC LIMIT 1
-            """,
-            (fingerprint, int(sandbox), scope, stale_before),
-        )
 
     def list_tasks(self, limit: int = 20, *, sandbox: bool | None = None) -> list[TaskRecord]:
         """The newest ``limit`` rows, newest first; only sandbox or only real ones if asked."""
@@ -421,3 +484,18 @@ def _record(row: tuple[Any, ...], columns: list[str]) -> TaskRecord:
         files=tuple(StoredFile.from_json(dict(item)) for item in json.loads(values["files"])),
         downloaded_at=values["downloaded_at"],
     )
+
+
+def _claim_verdict(owner_json: str | None, created_at: float, now: float) -> Liveness:
+    """Whether a ``submitting`` claim is in flight (ALIVE), its owner gone (DEAD), or stale."""
+    owner = ProcessOwner.from_json(owner_json) if owner_json else None
+    verdict = Liveness.UNKNOWN if owner is None else liveness(owner)
+    if verdict is Liveness.UNKNOWN:
+        # Cannot be checked from here: trust it for a while (measured on this clock), then not.
+        return Liveness.ALIVE if now - created_at < FOREIGN_CLAIM_SECONDS else Liveness.UNKNOWN
+    return verdict
+
+
+def _owner_of(row: tuple[Any, ...], columns: list[str]) -> str | None:
+    owner: object = row[columns.index("owner")]
+    return owner if isinstance(owner, str) else None

@@ -49,9 +49,18 @@ _ADVICE: dict[type[RodinError], str] = {
         f"Check {LIST_TASKS} and your Rodin dashboard first; to submit again anyway, call "
         f"{GENERATE_3D} with force_new=true (this may bill a second time)."
     ),
+    errors.SubmissionInFlightError: (
+        f"Call {GENERATE_3D} again in a minute with the same arguments: once the other process "
+        f"records Rodin's answer, it returns that task without paying again ({LIST_TASKS} "
+        "shows it)."
+    ),
     errors.BudgetExceededError: (
         "Ask the user before spending more; they can raise RODIN_MAX_CREDITS and restart the "
         "server."
+    ),
+    errors.MalformedIdError: (
+        f"Pass the 'task_uuid' (and 'subscription_key') exactly as {GENERATE_3D} returned them; "
+        f"{LIST_TASKS} lists the tasks known here."
     ),
     errors.UnknownTaskError: (
         f"Check the task_uuid (it is the 'task_uuid' of {GENERATE_3D}'s result), or pass the "

@@ -25,6 +25,7 @@ from rodin_mcp.ledger import Ledger
 from rodin_mcp.records import TaskRecord, TaskState
 from rodin_mcp.service.next_steps import NextAction, NextStep
 from rodin_mcp.service.results import JobInfo, StatusResult
+from rodin_mcp.service.task_ids import check_subscription_key, check_task_uuid
 from rodin_mcp.service.watching import PollSchedule, StatusWatcher
 
 __all__ = ["FOLLOW_CHUNK_SECONDS", "Follower", "StatusCallback", "status_next_step"]
@@ -67,7 +68,7 @@ class Follower:
             UnknownTaskError: the ledger has no such task.
             WrongModeError: the task belongs to the other mode.
         """
-        record = self._ledger.get(task_uuid)
+        record = self._ledger.get(check_task_uuid(task_uuid))
         if record is None:
             raise UnknownTaskError(task_uuid)
         self._check_mode(record)
@@ -88,7 +89,7 @@ class Follower:
                 the other mode, has no known key, or the sandbox lost it.
             APIError, TransportError: Rodin could not answer.
         """
-        record = self._task_for_status(task_uuid, subscription_key)
+        record = await self._task_for_status(task_uuid, subscription_key)
         key = subscription_key or record.subscription_key
         assert key is not None
         started = self._clock()
@@ -125,11 +126,16 @@ class Follower:
             if status.state.is_final or anyio.current_time() >= deadline:
                 return status
 
-    def _task_for_status(self, task_uuid: str, subscription_key: str | None) -> TaskRecord:
+    async def _task_for_status(self, task_uuid: str, subscription_key: str | None) -> TaskRecord:
+        check_task_uuid(task_uuid)
+        if subscription_key:
+            check_subscription_key(subscription_key)
         record = self._ledger.get(task_uuid)
         if record is None:
             if not subscription_key:
                 raise UnknownTaskError(task_uuid)
+            # Recorded only once Rodin has answered for the key: a refused key leaves no row.
+            await self._client.status(subscription_key)
             return self._ledger.record_external(
                 task_uuid=task_uuid,
                 subscription_key=subscription_key,

@@ -6,8 +6,11 @@
   window returns the existing task instead of paying again, unless ``force_new``.
 * An identical request whose earlier submission has an unknown outcome is refused until
   ``force_new``: that earlier one may have been billed.
-* The submission is written to the ledger (``submitting``) before its request leaves, then its
-  ids; a refusal marks it ``rejected``; a lost answer or a cancellation marks it ``unknown``.
+* An identical request being sent right now (by this or another process on the data folder) is
+  waited for, then reused; it is never sent twice.
+* The submission is claimed in the ledger (``submitting``, owned by this process) before its
+  request leaves, then its ids; a refusal marks it ``rejected``; a lost answer or a cancellation
+  marks it ``unknown``, and so does the owner's death (:mod:`rodin_mcp.ledger.claims`).
 """
 
 from __future__ import annotations
@@ -22,18 +25,32 @@ from rodin_mcp.api import GenerationRequest, ImagePart, RodinClient, check_image
 from rodin_mcp.api.pricing import estimated_credits
 from rodin_mcp.errors import (
     APIError,
+    BudgetExceededError,
     InputError,
     NotSentError,
     OutcomeUnknownError,
+    SubmissionInFlightError,
     UnresolvedSubmissionError,
 )
 from rodin_mcp.inputs import LoadedImage, load_images
-from rodin_mcp.ledger import Ledger, request_fingerprint
-from rodin_mcp.records import RecordState, TaskRecord
+from rodin_mcp.ledger import (
+    Claimed,
+    InFlight,
+    Ledger,
+    Reused,
+    SubmissionDraft,
+    Unresolved,
+    request_fingerprint,
+)
+from rodin_mcp.records import TaskRecord
 from rodin_mcp.service.spending import Budget
+from rodin_mcp.service.timestamps import iso_utc
 from rodin_mcp.settings import Settings
 
 __all__ = ["PreparedGeneration", "Submissions"]
+
+_IN_FLIGHT_POLL_SECONDS = 0.1
+"""How often a request waiting on an identical one in flight reads the ledger again."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +86,6 @@ class Submissions:
         self._budget = budget
         self._sandbox = sandbox
         self._scope = scope
-        self._lock = anyio.Lock()
 
     async def prepare(
         self, options: Mapping[str, Any], image_refs: Sequence[str]
@@ -89,60 +105,73 @@ class Submissions:
 
     def would_spend(self, prepared: PreparedGeneration, *, force_new: bool) -> bool:
         """Whether :meth:`submit` would send (and pay for) this generation now."""
-        try:
-            return self._reuse_or_refuse(prepared.fingerprint, force_new, dry_run=True) is None
-        except UnresolvedSubmissionError:
-            return False
+        decision = self._ledger.peek_submission(
+            self._draft(prepared),
+            window_seconds=self._settings.dedupe_window_seconds,
+            force_new=force_new,
+        )
+        return decision is None
 
     async def submit(
         self, prepared: PreparedGeneration, *, force_new: bool
     ) -> tuple[TaskRecord, bool]:
         """Submit, or find the identical recent task; returns the record and whether reused.
 
+        An identical request another process (or call) is sending right now is waited for, up
+        to ``in_flight_wait_seconds``; its task is then reused. Nothing is sent twice.
+
         Raises:
-            GuardError: the budget is spent, or an identical submission's outcome is unknown.
+            GuardError: the budget is spent, an identical submission's outcome is unknown, or an
+                identical one in flight had no answer in time.
             OutcomeUnknownError: the submission may have been billed; it is recorded.
             APIError, NotSentError, InputError: Rodin refused it, or could not be reached.
         """
-        async with self._lock:
-            reused = self._reuse_or_refuse(prepared.fingerprint, force_new)
-            if reused is not None:
-                return reused, True
+        claim = await self._claim(prepared, force_new)
+        if isinstance(claim, Reused):
+            return claim.record, True
+        try:
             with self._budget.reservation(prepared.cost):
-                return await self._send(prepared), False
+                return await self._send(prepared, claim.record_id), False
+        except BudgetExceededError:
+            self._ledger.abandon_claim(claim.record_id)  # never sent: leave no trace
+            raise
 
-    def _reuse_or_refuse(
-        self, fingerprint: str, force_new: bool, *, dry_run: bool = False
-    ) -> TaskRecord | None:
-        unresolved = self._ledger.find_unresolved(
-            fingerprint, sandbox=self._sandbox, scope=self._scope
-        )
-        if unresolved is not None:
-            if not force_new:
-                raise UnresolvedSubmissionError()
-            if not dry_run:
-                self._ledger.resolve_unknown(unresolved.id, RecordState.SUPERSEDED)
-        if force_new:
-            return None
-        return self._ledger.find_duplicate(
-            fingerprint,
-            within_seconds=self._settings.dedupe_window_seconds,
-            sandbox=self._sandbox,
-            scope=self._scope,
-        )
+    async def _claim(self, prepared: PreparedGeneration, force_new: bool) -> Claimed | Reused:
+        draft = self._draft(prepared)
+        waited_since = anyio.current_time()
+        wait = self._settings.in_flight_wait_seconds
+        while True:
+            claim = self._ledger.claim_submission(
+                draft, window_seconds=self._settings.dedupe_window_seconds, force_new=force_new
+            )
+            match claim:
+                case Claimed() | Reused():
+                    return claim
+                case Unresolved(record):
+                    raise UnresolvedSubmissionError(
+                        record.error, sent_at=iso_utc(record.created_at)
+                    )
+                case InFlight():
+                    waited = anyio.current_time() - waited_since
+                    if waited >= wait:
+                        raise SubmissionInFlightError(waited_seconds=waited)
+                    await anyio.sleep(min(_IN_FLIGHT_POLL_SECONDS, wait - waited))
 
-    async def _send(self, prepared: PreparedGeneration) -> TaskRecord:
-        request, cost = prepared.request, prepared.cost
-        record_id = self._ledger.begin_submission(
+    def _draft(self, prepared: PreparedGeneration) -> SubmissionDraft:
+        request = prepared.request
+        return SubmissionDraft(
             fingerprint=prepared.fingerprint,
             request=request.model_dump(mode="json"),
             image_count=len(prepared.images),
             prompt=request.prompt,
             tier=request.tier,
-            estimated_credits=cost,
+            estimated_credits=prepared.cost,
             sandbox=self._sandbox,
             scope=self._scope,
         )
+
+    async def _send(self, prepared: PreparedGeneration, record_id: int) -> TaskRecord:
+        request, cost = prepared.request, prepared.cost
         parts = [ImagePart(i.filename, i.content_type, i.data) for i in prepared.images]
         try:
             submitted = await self._client.submit(request, parts)

@@ -1,5 +1,5 @@
 """Opening the service: the ledger, one HTTP client, the poll loops and, in sandbox mode, the
-embedded emulator on a loopback port."""
+embedded emulator on a loopback port; leftover partial files of dead processes are swept first."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import httpx2
 from pydantic import SecretStr
 
 from rodin_mcp.api import RodinClient, create_http_client
+from rodin_mcp.downloads import sweep_task_folders
 from rodin_mcp.ledger import Ledger
 from rodin_mcp.service.rodin_service import RodinService
 from rodin_mcp.service.watching import PollSchedule
@@ -33,6 +34,8 @@ async def open_service(settings: Settings) -> AsyncGenerator[RodinService]:
     """
     async with AsyncExitStack() as stack:
         ledger = stack.enter_context(Ledger(settings.data_dir / LEDGER_FILE))
+        # Partial files left by a crashed process (ours hold a lock while they are written).
+        await anyio.to_thread.run_sync(sweep_task_folders, settings.output_dir)
         http = await stack.enter_async_context(create_http_client(settings))
         schedule = PollSchedule(settings.poll_initial, settings.poll_factor, settings.poll_max)
         client: RodinClient | None = None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ from rodin_mcp.service.results import (
     TaskSummary,
 )
 from rodin_mcp.service.spending import Budget
+from rodin_mcp.service.timestamps import iso_utc
 from rodin_mcp.service.watching import PollSchedule
 from rodin_mcp.settings import Settings
 
@@ -219,16 +219,10 @@ class RodinService:
             sandbox=record.sandbox,
             prompt=record.prompt,
             tier=record.tier or "Regular",
-            submitted_at=_iso(record.submitted_at or record.created_at),
+            submitted_at=iso_utc(record.submitted_at or record.created_at),
             credits_spent_this_session=self.credits_spent,
             next_step=NextStep(action=NextAction.WAIT, task_uuid=record.task_uuid, reused=reused),
         )
-
-
-def _iso(epoch: float | None) -> str | None:
-    if epoch is None:
-        return None
-    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _summary(record: TaskRecord) -> TaskSummary:
@@ -237,7 +231,7 @@ def _summary(record: TaskRecord) -> TaskSummary:
         prompt=record.prompt,
         tier=record.tier,
         state=record.state,
-        submitted_at=_iso(record.submitted_at or record.created_at),
+        submitted_at=iso_utc(record.submitted_at or record.created_at),
         output_dir=record.output_dir,
         estimated_credits=record.estimated_credits,
         sandbox=record.sandbox,

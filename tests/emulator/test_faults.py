@@ -308,6 +308,22 @@ def test_a_test_can_wait_until_a_request_has_begun_stalling(
     assert not emulator.wait_for_stalls(2, timeout=0.0)
 
 
+def test_an_asset_stall_with_bytes_holds_the_body_midway_then_sends_it_whole(
+    emulator: RunningEmulator,
+) -> None:
+    unspoiled = httpx2.get(emulator.signed_url(200_000)).content
+    emulator.faults.add("asset=stall:bytes=1000:seconds=0.05")
+    received = bytearray()
+
+    with httpx2.stream("GET", emulator.signed_url(200_000)) as response:
+        assert response.headers["content-length"] == "200000"
+        for chunk in response.iter_raw():
+            received += chunk
+
+    assert bytes(received) == unspoiled
+    assert emulator.wait_for_stalls(1, timeout=0.0)
+
+
 def test_a_short_stall_answers_normally_afterwards(
     emulator: RunningEmulator, client: httpx2.Client
 ) -> None:

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
-from rodin_mcp.ledger import Ledger
+from rodin_mcp.ledger import Claimed, Ledger, SubmissionDraft
 
-__all__ = ["BASE_URL", "submit_row"]
+__all__ = ["BASE_URL", "draft", "submit_row"]
 
 BASE_URL = "http://127.0.0.1:9/api/v2"
+
+
+def draft(
+    fingerprint: str = "fp-1",
+    *,
+    sandbox: bool = True,
+    scope: str = BASE_URL,
+    prompt: str = "a chair",
+    image_count: int = 0,
+) -> SubmissionDraft:
+    return SubmissionDraft(
+        fingerprint=fingerprint,
+        request={"tier": "Gen-2", "prompt": prompt, "seed": 7},
+        image_count=image_count,
+        prompt=prompt,
+        tier="Gen-2",
+        estimated_credits=0.5,
+        sandbox=sandbox,
+        scope=scope,
+    )
 
 
 def submit_row(
@@ -18,23 +38,20 @@ def submit_row(
     task_uuid: str | None = None,
     prompt: str = "a chair",
 ) -> int:
-    record_id = ledger.begin_submission(
-        fingerprint=fingerprint,
-        request={"tier": "Gen-2", "prompt": prompt, "seed": 7},
-        image_count=0,
-        prompt=prompt,
-        tier="Gen-2",
-        estimated_credits=0.5,
-        sandbox=sandbox,
-        scope=scope,
+    """A claimed row (``force_new``: whatever the ledger holds), answered if ``task_uuid``."""
+    claim = ledger.claim_submission(
+        draft(fingerprint, sandbox=sandbox, scope=scope, prompt=prompt),
+        window_seconds=0,
+        force_new=True,
     )
+    assert isinstance(claim, Claimed)
     if task_uuid is not None:
         ledger.record_submitted(
-            record_id,
+            claim.record_id,
             task_uuid=task_uuid,
             subscription_key=f"key-{task_uuid}",
             job_uuids=[f"{task_uuid}-j1", f"{task_uuid}-j2"],
             consumed=0.5,
             submit_time="2025-01-01T00:00:00Z",
         )
-    return record_id
+    return claim.record_id

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from rodin_mcp.errors import ConfigError
-from rodin_mcp.ledger import Ledger
+from rodin_mcp.ledger import Claimed, Ledger
 from rodin_mcp.records import StoredFile, TaskRecord
-from tests.ledger.rows import BASE_URL, submit_row
+from tests.ledger.rows import BASE_URL, draft, submit_row
 
 REAL_URL = "https://api.hyper3d.com/api/v2"
 
@@ -27,19 +27,16 @@ def test_a_submission_is_kept_from_before_it_is_sent_to_its_downloaded_files(
     tmp_path: Path,
 ) -> None:
     with _open(tmp_path) as ledger:
-        record_id = ledger.begin_submission(
-            fingerprint="fp-1",
-            request={"tier": "Gen-2", "prompt": "a chair"},
-            image_count=1,
-            prompt="a chair",
-            tier="Gen-2",
-            estimated_credits=0.5,
-            sandbox=False,
-            scope=REAL_URL,
+        claim = ledger.claim_submission(
+            draft("fp-1", sandbox=False, scope=REAL_URL, image_count=1),
+            window_seconds=600,
+            force_new=False,
         )
+        assert isinstance(claim, Claimed)
+        record_id = claim.record_id
         pending = ledger.list_tasks()[0]
         assert (pending.id, pending.state, pending.task_uuid) == (record_id, "submitting", None)
-        assert pending.request == {"tier": "Gen-2", "prompt": "a chair"}
+        assert pending.request == {"tier": "Gen-2", "prompt": "a chair", "seed": 7}
         assert pending.image_count == 1
 
         submitted = ledger.record_submitted(
@@ -160,7 +157,7 @@ _WRITER_SCRIPT = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from rodin_mcp.ledger import Ledger
+    from rodin_mcp.ledger import Ledger, SubmissionDraft
 
     path, name, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     # Start together: announce readiness, then wait for the test to say go on stdin.
@@ -168,13 +165,14 @@ _WRITER_SCRIPT = textwrap.dedent(
     sys.stdin.readline()
     with Ledger(path) as ledger:
         for i in range(count):
-            record_id = ledger.begin_submission(
-                fingerprint=f"fp-{name}", request={"i": i}, image_count=0, prompt=None,
+            draft = SubmissionDraft(
+                fingerprint=f"fp-{name}-{i}", request={"i": i}, image_count=0, prompt=None,
                 tier="Gen-2", estimated_credits=0.5, sandbox=True,
                 scope="http://127.0.0.1:9/api/v2",
             )
+            claim = ledger.claim_submission(draft, window_seconds=600, force_new=False)
             ledger.record_submitted(
-                record_id, task_uuid=f"{name}-{i}", subscription_key="k", job_uuids=["j"],
+                claim.record_id, task_uuid=f"{name}-{i}", subscription_key="k", job_uuids=["j"],
                 consumed=0.5, submit_time=None,
             )
     """
@@ -216,96 +214,6 @@ def test_two_processes_writing_at_once_never_lose_a_row_nor_report_a_locked_data
     assert len(rows) == 400
     assert {row.task_uuid for row in rows} == {f"{n}-{i}" for n in ("p", "q") for i in range(200)}
     assert all(row.state == "waiting" for row in rows)
-
-
-def test_find_duplicate_returns_the_newest_accepted_task_inside_the_window(
-    tmp_path: Path,
-) -> None:
-    with _open(tmp_path) as ledger:
-        submit_row(ledger, "fp", task_uuid="older")
-        submit_row(ledger, "fp", task_uuid="newer")
-        newer = ledger.get("newer")
-        assert newer is not None
-        assert newer.submitted_at is not None
-        submitted = newer.submitted_at
-
-        found = ledger.find_duplicate(
-            "fp", within_seconds=600, sandbox=True, scope=BASE_URL, now=submitted + 599
-        )
-        assert found is not None
-        assert found.task_uuid == "newer"
-        assert (
-            ledger.find_duplicate(
-                "fp", within_seconds=600, sandbox=True, scope=BASE_URL, now=submitted + 601
-            )
-            is None
-        )
-
-
-def test_find_duplicate_ignores_failed_rejected_unknown_and_other_backends(
-    tmp_path: Path,
-) -> None:
-    with _open(tmp_path) as ledger:
-        submit_row(ledger, "fp", task_uuid="failed-task")
-        ledger.record_status("failed-task", "failed", [("j", "Failed")])
-        ledger.record_rejected(submit_row(ledger, "fp"), "INVALID_REQUEST", "bad seed")
-        ledger.record_outcome_unknown(submit_row(ledger, "fp"), "read timeout")
-        submit_row(ledger, "fp")  # still submitting
-        submit_row(ledger, "fp", sandbox=False, task_uuid="real-task")
-        submit_row(ledger, "fp", scope="http://127.0.0.1:10/api/v2", task_uuid="other-port")
-        submit_row(ledger, "other-fp", task_uuid="other-fp-task")
-
-        assert ledger.find_duplicate("fp", within_seconds=600, sandbox=True, scope=BASE_URL) is None
-        real = ledger.find_duplicate("fp", within_seconds=600, sandbox=False, scope=BASE_URL)
-        assert real is not None
-        assert real.task_uuid == "real-task"
-
-
-def test_a_finished_task_still_counts_as_a_duplicate_within_the_window(tmp_path: Path) -> None:
-    with _open(tmp_path) as ledger:
-        submit_row(ledger, "fp", task_uuid="t")
-        ledger.record_status("t", "done", [("j", "Done")])
-        found = ledger.find_duplicate("fp", within_seconds=60, sandbox=True, scope=BASE_URL)
-        assert found is not None
-        assert found.task_uuid == "t"
-
-
-def test_an_unknown_outcome_is_reported_as_unresolved_until_resolved(tmp_path: Path) -> None:
-    with _open(tmp_path) as ledger:
-        record_id = submit_row(ledger, "fp")
-        assert ledger.find_unresolved("fp", sandbox=True, scope=BASE_URL) is None
-        ledger.record_outcome_unknown(record_id, "connection dropped after the body was sent")
-
-        unresolved = ledger.find_unresolved("fp", sandbox=True, scope=BASE_URL)
-        assert unresolved is not None
-        assert (unresolved.id, unresolved.state) == (record_id, "unknown")
-        assert ledger.find_unresolved("fp", sandbox=False, scope=BASE_URL) is None
-        assert ledger.find_unresolved("other", sandbox=True, scope=BASE_URL) is None
-
-        ledger.resolve_unknown(record_id, "superseded")
-        assert ledger.find_unresolved("fp", sandbox=True, scope=BASE_URL) is None
-        (row,) = ledger.list_tasks()
-        assert row.id == record_id
-        assert row.state == "superseded"
-        assert row.error == "connection dropped after the body was sent"
-
-
-def test_a_submitting_row_left_by_a_crashed_process_is_unresolved_after_a_minute(
-    tmp_path: Path,
-) -> None:
-    path = tmp_path / "ledger.sqlite3"
-    with Ledger(path) as crashed:
-        record_id = submit_row(crashed, "fp")
-    with Ledger(path) as ledger:
-        (row,) = ledger.list_tasks()
-        assert row.id == record_id
-        in_flight = ledger.find_unresolved(
-            "fp", sandbox=True, scope=BASE_URL, now=row.created_at + 30
-        )
-        assert in_flight is None
-        stale = ledger.find_unresolved("fp", sandbox=True, scope=BASE_URL, now=row.created_at + 61)
-        assert stale is not None
-        assert (stale.id, stale.state) == (record_id, "submitting")
 
 
 def test_list_tasks_is_newest_first_limited_and_filtered_by_sandbox(tmp_path: Path) -> None:

@@ -10,10 +10,11 @@ from rodin_mcp.errors import (
     InputError,
     NotConfiguredError,
     OutcomeUnknownError,
+    SubmissionInFlightError,
     UnresolvedSubmissionError,
 )
 from rodin_mcp.records import RecordState
-from rodin_mcp.service import RodinService, open_service
+from rodin_mcp.service import GenerateResult, RodinService, open_service
 from rodin_mcp.settings import Settings
 from tests.service.conftest import submits
 
@@ -110,3 +111,43 @@ async def test_an_unconfigured_service_refuses_paid_calls_but_still_lists_tasks(
         with pytest.raises(NotConfiguredError):
             await service.status("0b5c3d4e-0000-4000-8000-000000000000")
         assert service.tasks().tasks == []
+
+
+async def test_an_identical_request_while_the_first_is_on_the_wire_waits_and_reuses_its_task(
+    fast_settings: Settings, emulator: RunningEmulator
+) -> None:
+    emulator.faults.add("rodin=stall:seconds=0.5:accept")
+    results: list[GenerateResult] = []
+    async with open_service(fast_settings) as first, open_service(fast_settings) as second:
+
+        async def generate(service: RodinService) -> None:
+            results.append(await service.generate(await service.prepare({"prompt": "a kite"})))
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(generate, first)
+            with anyio.fail_after(30):
+                assert await anyio.to_thread.run_sync(emulator.wait_for_stalls, 1, 30.0)
+            group.start_soon(generate, second)
+    assert submits(emulator) == 1
+    assert [r.reused for r in results] == [False, True]
+    assert results[0].task_uuid == results[1].task_uuid
+
+
+async def test_an_identical_request_in_flight_too_long_is_refused_and_nothing_is_sent(
+    fast_settings: Settings, emulator: RunningEmulator
+) -> None:
+    emulator.faults.add("rodin=stall:accept")
+    impatient = fast_settings.model_copy(update={"in_flight_wait_seconds": 0.0})
+    async with (
+        open_service(fast_settings) as first,
+        open_service(impatient) as second,
+        anyio.create_task_group() as group,
+    ):
+        group.start_soon(first.generate, await first.prepare({"prompt": "a kite"}))
+        with anyio.fail_after(30):
+            assert await anyio.to_thread.run_sync(emulator.wait_for_stalls, 1, 30.0)
+        with pytest.raises(SubmissionInFlightError) as raised:
+            await second.generate(await second.prepare({"prompt": "a kite"}))
+        assert "another process" in str(raised.value)
+        group.cancel_scope.cancel()
+    assert submits(emulator) == 1
