@@ -42,7 +42,7 @@ from typing import Literal
 import anyio
 import httpx2
 from mcp import Client
-from measure import connect_stdio, cpu_seconds, percentile, structured
+from measure import connect_stdio, cpu_seconds, percentile, structured, summarize
 
 from rodin_mcp.emulator import EmulatorConfig, RunningEmulator, run_emulator_in_thread
 
@@ -165,6 +165,14 @@ def report(subjects: list[Subject], modes: Sequence[Mode]) -> None:
         sdk = statistics.median(bare.seconds) * 1000
         verdict = "meets" if overhead < GOAL_MS else "MISSES"
         ratio = statistics.median(ours.seconds) / http_p50
+        summarize(
+            f"check_status overhead per call, {mode} era",
+            f"p50 {statistics.median(ours.seconds) * 1000:.2f} ms (+{overhead:.2f} ms)",
+            f"direct POST /status {http_p50 * 1000:.2f} ms",
+            f"{ratio:.2f}x",
+            f"< +{GOAL_MS:g} ms",
+            overhead < GOAL_MS,
+        )
         print(
             f"\n{mode}: p50 overhead of check_status over direct HTTP: {overhead:.3f} ms "
             f"({verdict} the < {GOAL_MS:g} ms goal); median of per-batch differences: "

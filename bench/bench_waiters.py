@@ -45,7 +45,7 @@ from typing import Literal
 import anyio
 import anyio.to_thread
 from mcp import Client
-from measure import connect_stdio, cpu_seconds, peak_rss_kib, structured
+from measure import connect_stdio, cpu_seconds, peak_rss_kib, structured, summarize
 
 from rodin_mcp.emulator import EmulatorConfig, RunningEmulator, run_emulator_in_thread
 from rodin_mcp.emulator.jobs import TIER_SECONDS
@@ -234,6 +234,14 @@ def report(runs: list[ConfigRun], callers: int, speed: float, bare_rss_kib: int)
     naive = callers * 60 / NAIVE_INTERVAL
     ours = measured["default"].per_task_minute
     shared = measured["no-backoff"].per_task_minute
+    summarize(
+        f"{callers} concurrent waiters per task: upstream polls per task per minute",
+        f"{ours:.1f}",
+        f"naive per-caller {NAIVE_INTERVAL:g} s polling {naive:g}; shared {shared:.1f}",
+        f"{ours / naive:.2f}x",
+        "one poll loop per task (< 1/callers of naive)",
+        ours < naive / callers,
+    )
     print(
         f"\nupstream status requests per task per minute: default {ours:.2f}; same-run "
         f"no-backoff (shared, every {NAIVE_INTERVAL:g} s) {shared:.2f} ({ours / shared:.2f}x); "

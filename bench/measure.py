@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import sys
@@ -15,13 +16,30 @@ from mcp import Client, StdioServerParameters
 from mcp.types import CallToolResult
 
 __all__ = [
+    "SUMMARY_ENV",
     "child_pids",
     "connect_stdio",
     "cpu_seconds",
     "peak_rss_kib",
     "percentile",
     "structured",
+    "summarize",
 ]
+
+SUMMARY_ENV = "RODIN_BENCH_SUMMARY"
+"""When set, each benchmark appends its headline figures to this file (JSON lines) for
+``bench/run``."""
+
+
+def summarize(what: str, ours: str, baseline: str, ratio: str, goal: str, met: bool) -> None:
+    """Record one headline figure for ``bench/run``'s table (nothing when run alone)."""
+    path = os.environ.get(SUMMARY_ENV)
+    if not path:
+        return
+    row = {"what": what, "ours": ours, "baseline": baseline, "ratio": ratio, "goal": goal}
+    row["met"] = "yes" if met else "no"
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(row) + "\n")
 
 
 def child_pids() -> set[int]:
