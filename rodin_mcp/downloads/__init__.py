@@ -1,6 +1,6 @@
 """Verified result files: a task's download list turned into complete files in one folder.
 
-:func:`download_task` fetches them (:mod:`.task_download`, one file at a time through
+:func:`download_task` fetches them (:mod:`.task_download`, a few files at once, each through
 :mod:`.streaming`), :mod:`.names` makes Rodin's untrusted names safe, and :mod:`.manifest`
 writes ``task.json`` from the ledger's record of the task; :mod:`.temp_files` names, locks and
 sweeps the temporary files both write through.

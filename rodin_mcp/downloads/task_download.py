@@ -5,7 +5,7 @@ checked to stay inside the folder. Files already there with the size and hash th
 recorded are kept. A refused link (403/404/410: signed URLs expire minutes after listing) is
 replaced by a freshly listed one; a dropped or short stream is fetched again through
 :func:`~rodin_mcp.api.retry.run_read_only`. The whole fetch is bounded by
-``settings.download_deadline``.
+``settings.download_deadline``. Up to :data:`PARALLEL_FILES` files stream at once.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import cast
 
 import anyio
 import httpx2
@@ -43,6 +44,8 @@ __all__ = ["TaskDownload", "download_task"]
 logger = logging.getLogger(__name__)
 
 _HASH_BLOCK = 1024 * 1024
+PARALLEL_FILES = 4
+"""How many files of one task stream at once."""
 
 
 @dataclass(frozen=True)
@@ -149,24 +152,41 @@ class _TaskJob:
         self.progress = progress
         self.items = items
         self.refreshes_left = settings.download_refresh_attempts
+        self.refreshing = anyio.Lock()
 
     async def run(self, folder: Path, known: dict[str, StoredFile]) -> TaskDownload:
         real_folder = _real_folder(folder)
         await anyio.to_thread.run_sync(sweep_folder, real_folder)
         taken = {MANIFEST_NAME.casefold()}
-        files: list[StoredFile] = []
-        fetched: set[str] = set()
+        plan: list[tuple[str, Path]] = []
         for index, source in enumerate([item.name for item in self.items]):
             name = deduplicated(local_name(source, index), taken)
             dest = real_folder / name
             if dest.parent != real_folder or dest.name != name:  # defence in depth
                 raise UnsafeFileNameError("A result file name would leave the task folder.")
-            kept = await anyio.to_thread.run_sync(_intact_copy, dest, known.get(name), source)
-            if kept is None:
-                kept = await self._fetch(source, dest)
-                fetched.add(name)
-            files.append(kept)
-        return TaskDownload(self.task_uuid, real_folder, tuple(files), frozenset(fetched))
+            plan.append((source, dest))
+        files: list[StoredFile | None] = [None] * len(plan)
+        fetched: set[str] = set()
+        limit = anyio.Semaphore(PARALLEL_FILES)
+
+        async def one(position: int, source: str, dest: Path) -> None:
+            async with limit:
+                kept = await anyio.to_thread.run_sync(
+                    _intact_copy, dest, known.get(dest.name), source
+                )
+                if kept is None:
+                    kept = await self._fetch(source, dest)
+                    fetched.add(dest.name)
+                files[position] = kept
+
+        try:
+            async with anyio.create_task_group() as group:
+                for position, (source, dest) in enumerate(plan):
+                    group.start_soon(one, position, source, dest)
+        except BaseExceptionGroup as failures:
+            raise _first_failure(failures) from None
+        done = tuple(f for f in files if f is not None)
+        return TaskDownload(self.task_uuid, real_folder, done, frozenset(fetched))
 
     async def _fetch(self, source_name: str, dest: Path) -> StoredFile:
         """Fetch one file, refreshing its link when refused and restarting dropped streams."""
@@ -181,7 +201,7 @@ class _TaskJob:
                     operation="download",
                 )
             except LinkRefused:
-                await self._refresh(source_name)
+                await self._refresh(source_name, url)
                 continue
             return StoredFile(
                 dest.name, dest, streamed.size, streamed.sha256, media_type(dest.name), source_name
@@ -196,15 +216,29 @@ class _TaskJob:
             f"have expired (they are kept {RESULT_RETENTION_DAYS} days)."
         )
 
-    async def _refresh(self, source_name: str) -> None:
-        if self.refreshes_left <= 0:
-            raise LinkExpiredError(
-                f"The file host kept refusing the link of {safe_display(source_name)}, even fresh "
-                f"ones; the results may have expired (they are kept {RESULT_RETENTION_DAYS} days)."
-            )
-        self.refreshes_left -= 1
-        logger.info("a result link was refused; listing the task's files again")
-        self.items = await self.rodin.download_list(self.task_uuid)
+    async def _refresh(self, source_name: str, refused_url: str) -> None:
+        async with self.refreshing:
+            if self._current_url(source_name) != refused_url:
+                return  # another file's refusal already brought a fresh list
+            if self.refreshes_left <= 0:
+                raise LinkExpiredError(
+                    f"The file host kept refusing the link of {safe_display(source_name)}, even "
+                    f"fresh ones; the results may have expired (they are kept "
+                    f"{RESULT_RETENTION_DAYS} days)."
+                )
+            self.refreshes_left -= 1
+            logger.info("a result link was refused; listing the task's files again")
+            self.items = await self.rodin.download_list(self.task_uuid)
+
+
+def _first_failure(failures: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The error that stopped a task's downloads (the others were cancelled because of it)."""
+    for failure in failures.exceptions:
+        if isinstance(failure, BaseExceptionGroup):
+            return _first_failure(cast(BaseExceptionGroup[BaseException], failure))
+        if not isinstance(failure, anyio.get_cancelled_exc_class()):
+            return failure
+    return failures.exceptions[0]
 
 
 def _real_folder(folder: Path) -> Path:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -12,6 +14,7 @@ from rodin_mcp.emulator.api_routes import RECORD_KEY, api_routes
 from rodin_mcp.emulator.config import EmulatorConfig
 from rodin_mcp.emulator.file_routes import file_routes
 from rodin_mcp.emulator.request_log import RequestRecord, endpoint_of
+from rodin_mcp.emulator.responses import ClientGone
 from rodin_mcp.emulator.state import EmulatorState
 
 __all__ = ["create_app", "emulator_state"]
@@ -28,9 +31,18 @@ def create_app(config: EmulatorConfig) -> Starlette:
     routes: list[BaseRoute] = [*api_routes(state), *file_routes(state)]
     if config.admin:
         routes.extend(admin_routes(state))
-    app = Starlette(routes=routes, middleware=[Middleware(RequestRecorder, state=state)])
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(RequestRecorder, state=state)],
+        exception_handlers={ClientDisconnect: _client_left},
+    )
     app.state.emulator = state
     return app
+
+
+async def _client_left(request: Request, exc: Exception) -> Response:
+    """A client that left while its body was being read gets nothing (and no traceback)."""
+    return ClientGone()
 
 
 def emulator_state(app: Starlette) -> EmulatorState:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+import anyio
 import httpx2
 import pytest
 from pydantic import SecretStr
@@ -398,3 +400,23 @@ async def test_a_folder_that_cannot_be_created_is_a_download_error(tmp_path: Pat
         rodin = RodinClient(host, settings=settings)
         with pytest.raises(DownloadError, match="Could not use the folder"):
             await download_task(rodin, host, "t", settings=settings, items=items, folder=blocker)
+
+
+async def test_the_files_of_a_task_stream_at_the_same_time(
+    emulator: RunningEmulator,
+    rodin: RodinClient,
+    http: httpx2.AsyncClient,
+    rodin_settings: Settings,
+    task: SubmitResult,
+) -> None:
+    listed = await rodin.download_list(task.task_uuid)
+    assert len(listed) >= 2
+    emulator.faults.add("asset=stall:bytes=64:times=2")  # each holds its file for an hour
+    async with anyio.create_task_group() as group:
+        group.start_soon(
+            functools.partial(download_task, rodin, http, task.task_uuid, settings=rodin_settings)
+        )
+        # Fetched one after another, the second file would not start while the first is held.
+        assert await anyio.to_thread.run_sync(emulator.wait_for_stalls, 2, 20.0)
+        group.cancel_scope.cancel()
+    assert leftovers(rodin_settings.output_dir) == []

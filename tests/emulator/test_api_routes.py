@@ -7,8 +7,9 @@ from datetime import datetime
 import httpx2
 import jwt
 import pytest
+from starlette.types import Message, Scope
 
-from rodin_mcp.emulator import RunningEmulator
+from rodin_mcp.emulator import EmulatorConfig, RunningEmulator, create_app
 from tests.emulator.conftest import MakeClient, StartEmulator
 from tests.emulator.helpers import png, submit, submitted, subscription_key
 
@@ -194,3 +195,40 @@ def submitted_with_error_field(client: httpx2.Client) -> dict[str, object]:
 
 def test_unknown_api_path_is_404(client: httpx2.Client) -> None:
     assert client.post("rodin_texture_only").status_code == 404
+
+
+@pytest.mark.anyio
+async def test_a_client_that_leaves_while_its_body_is_read_gets_nothing_and_raises_nothing(
+    sentinel_api_key: str,
+) -> None:
+    # Found by the soak: a server killed mid-request made the emulator log a traceback.
+    app = create_app(EmulatorConfig(api_key=sentinel_api_key))
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope: Scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/v2/status",
+        "raw_path": b"/api/v2/status",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"authorization", f"Bearer {sentinel_api_key}".encode()),
+            (b"content-type", b"application/json"),
+            (b"content-length", b"100"),
+        ],
+        "client": ("127.0.0.1", 5),
+        "server": ("127.0.0.1", 80),
+    }
+    await app(scope, receive, send)
+
+    assert sent == []
