@@ -140,13 +140,26 @@ def _bad_generation(bad_files: list[str]) -> st.SearchStrategy[dict[str, Any]]:
         min_size=1,
         max_size=3,
     )
+    empty: dict[str, Any] = {}
     return st.one_of(
-        st.builds(lambda refs: {"images": refs}, st.lists(bad_image, min_size=1, max_size=3)),
-        st.builds(lambda n: {"prompt": "a vase", "images": [LYING_IMAGE] * n}, st.integers(6, 12)),
+        st.builds(_with_images, st.lists(bad_image, min_size=1, max_size=3)),
+        st.builds(_too_many_images, st.integers(6, 12)),
         wrong_typed,
-        st.builds(lambda p: {"prompt": p, "tier": "Nonexistent"}, ODD_TEXT),
-        st.just({}),
+        st.builds(_unknown_tier, ODD_TEXT),
+        st.just(empty),
     )
+
+
+def _with_images(refs: list[str]) -> dict[str, Any]:
+    return {"images": refs}
+
+
+def _too_many_images(count: int) -> dict[str, Any]:
+    return {"prompt": "a vase", "images": [LYING_IMAGE] * count}
+
+
+def _unknown_tier(prompt: str) -> dict[str, Any]:
+    return {"prompt": prompt, "tier": "Nonexistent"}
 
 
 LYING_IMAGE = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n").decode()
