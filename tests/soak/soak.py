@@ -136,7 +136,9 @@ class _Fleet:
         server.kill()
         self.retired.append(server)
         self.counts["servers killed (SIGKILL)"] += 1
-        await self._start(index, group)
+        # Shielded: a restart cut short would leave a process no slot knows, and its reader.
+        with anyio.CancelScope(shield=True), anyio.fail_after(120):
+            await self._start(index, group)
 
     async def close(self) -> None:
         for index, server in enumerate(self._slots):
@@ -179,6 +181,7 @@ async def run_soak(config: SoakConfig, root: Path) -> SoakReport:
                         jobs.start_soon(_job, fleet, upstream, config, index, rng, report, limit)
                 killer.cancel_scope.cancel()
             await fleet.close()
+            servers.cancel_scope.cancel()  # the readers of closed servers, if any still wait
         emulator.faults.clear()
         # The next start sweeps what killed servers left behind.
         report.counts["partial files swept at the next start"] = sweep_task_folders(root / "output")
