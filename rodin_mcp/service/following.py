@@ -89,7 +89,7 @@ class Follower:
                 the other mode, has no known key, or the sandbox lost it.
             APIError, TransportError: Rodin could not answer.
         """
-        record = await self._task_for_status(task_uuid, subscription_key)
+        record, answered = await self._task_for_status(task_uuid, subscription_key)
         key = subscription_key or record.subscription_key
         assert key is not None
         started = self._clock()
@@ -99,7 +99,7 @@ class Follower:
                 await on_update(self._result(record, wire, self._clock() - started))
 
         async with self._sandbox_task_lost(task_uuid):
-            wire = await self._watcher.wait(key, wait_seconds, report) if wait_seconds else None
+            wire = await self._watcher.wait(key, wait_seconds, report) if wait_seconds else answered
             if wire is None:  # no wait asked, or no poll answered in time
                 wire = await self._client.status(key)
         self._remember(record, wire)
@@ -126,7 +126,10 @@ class Follower:
             if status.state.is_final or anyio.current_time() >= deadline:
                 return status
 
-    async def _task_for_status(self, task_uuid: str, subscription_key: str | None) -> TaskRecord:
+    async def _task_for_status(
+        self, task_uuid: str, subscription_key: str | None
+    ) -> tuple[TaskRecord, TaskStatus | None]:
+        """The task's record, and Rodin's answer when a new key had to be checked first."""
         check_task_uuid(task_uuid)
         if subscription_key:
             check_subscription_key(subscription_key)
@@ -135,17 +138,18 @@ class Follower:
             if not subscription_key:
                 raise UnknownTaskError(task_uuid)
             # Recorded only once Rodin has answered for the key: a refused key leaves no row.
-            await self._client.status(subscription_key)
-            return self._ledger.record_external(
+            answered = await self._client.status(subscription_key)
+            external = self._ledger.record_external(
                 task_uuid=task_uuid,
                 subscription_key=subscription_key,
                 sandbox=self._sandbox,
                 scope=self._scope,
             )
+            return external, answered
         self._check_mode(record)
         if record.subscription_key is None and not subscription_key:
             raise MissingSubscriptionKeyError(task_uuid, record.state.value)
-        return record
+        return record, None
 
     def _check_mode(self, record: TaskRecord) -> None:
         if record.sandbox != self._sandbox:
