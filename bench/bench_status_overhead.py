@@ -42,7 +42,8 @@ from typing import Literal
 import anyio
 import httpx2
 from mcp import Client
-from measure import connect_stdio, cpu_seconds, percentile, structured, summarize
+from mcp_session import connect_stdio, structured
+from measure import cpu_seconds, percentile, summarize
 
 from rodin_mcp.emulator import EmulatorConfig, RunningEmulator, run_emulator_in_thread
 

@@ -45,7 +45,8 @@ from typing import Literal
 import anyio
 import anyio.to_thread
 from mcp import Client
-from measure import connect_stdio, cpu_seconds, peak_rss_kib, structured, summarize
+from mcp_session import connect_stdio, structured
+from measure import cpu_seconds, peak_rss_kib, summarize
 
 from rodin_mcp.emulator import EmulatorConfig, RunningEmulator, run_emulator_in_thread
 from rodin_mcp.emulator.jobs import TIER_SECONDS

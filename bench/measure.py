@@ -1,28 +1,23 @@
-"""Helpers the benchmarks share: process statistics from /proc, percentiles, tool results."""
+"""Helpers the benchmarks share: process statistics from /proc, percentiles, the summary.
+
+Standard library only, so a benchmark's measured child that imports it pays for nothing else
+(the MCP helpers are in ``mcp_session``).
+"""
 
 from __future__ import annotations
 
 import json
 import math
 import os
-import sys
 from collections.abc import Sequence
-from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import Any, Literal
-
-import anyio.to_thread
-from mcp import Client, StdioServerParameters
-from mcp.types import CallToolResult
 
 __all__ = [
     "SUMMARY_ENV",
     "child_pids",
-    "connect_stdio",
     "cpu_seconds",
     "peak_rss_kib",
     "percentile",
-    "structured",
     "summarize",
 ]
 
@@ -82,30 +77,3 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     ordered = sorted(values)
     rank = min(max(1, math.ceil(fraction * len(ordered))), len(ordered))
     return ordered[rank - 1]
-
-
-def structured(result: CallToolResult) -> dict[str, Any]:
-    """A successful tool result's structured content."""
-    if result.is_error or result.structured_content is None:
-        text = " ".join(getattr(block, "text", "") for block in result.content)
-        raise RuntimeError(f"tool call failed: {text[:300]}")
-    return result.structured_content
-
-
-async def connect_stdio(
-    stack: AsyncExitStack,
-    args: list[str],
-    env: dict[str, str] | None,
-    mode: Literal["legacy", "auto"],
-    read_timeout: float,
-) -> tuple[Client, int]:
-    """Start a stdio server (``python ARGS``) and connect; return the client and its pid."""
-    before = await anyio.to_thread.run_sync(child_pids)
-    params = StdioServerParameters(command=sys.executable, args=args, env=env)
-    client = await stack.enter_async_context(
-        Client(params, mode=mode, read_timeout_seconds=read_timeout)
-    )
-    new = await anyio.to_thread.run_sync(child_pids) - before
-    if len(new) != 1:
-        raise RuntimeError(f"expected one new child process, found {sorted(new)}")
-    return client, new.pop()

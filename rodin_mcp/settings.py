@@ -141,6 +141,9 @@ class Settings(BaseSettings):
     download_attempts: int = Field(
         default=3, ge=1, le=10, description="Tries of one file whose stream dropped or came short."
     )
+    download_parallel_files: int = Field(
+        default=4, ge=1, le=16, description="Result files of one task streamed at once."
+    )
     download_read_timeout: float = Field(
         default=60.0, gt=0, description="Longest silence (seconds) tolerated inside a file stream."
     )

@@ -5,7 +5,7 @@ checked to stay inside the folder. Files already there with the size and hash th
 recorded are kept. A refused link (403/404/410: signed URLs expire minutes after listing) is
 replaced by a freshly listed one; a dropped or short stream is fetched again through
 :func:`~rodin_mcp.api.retry.run_read_only`. The whole fetch is bounded by
-``settings.download_deadline``. Up to :data:`PARALLEL_FILES` files stream at once.
+``settings.download_deadline``. Up to ``settings.download_parallel_files`` files stream at once.
 """
 
 from __future__ import annotations
@@ -44,8 +44,6 @@ __all__ = ["TaskDownload", "download_task"]
 logger = logging.getLogger(__name__)
 
 _HASH_BLOCK = 1024 * 1024
-PARALLEL_FILES = 4
-"""How many files of one task stream at once."""
 
 
 @dataclass(frozen=True)
@@ -167,7 +165,7 @@ class _TaskJob:
             plan.append((source, dest))
         files: list[StoredFile | None] = [None] * len(plan)
         fetched: set[str] = set()
-        limit = anyio.Semaphore(PARALLEL_FILES)
+        limit = anyio.Semaphore(self.settings.download_parallel_files)
 
         async def one(position: int, source: str, dest: Path) -> None:
             async with limit:

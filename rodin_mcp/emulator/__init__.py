@@ -16,6 +16,7 @@ Quick start::
 from rodin_mcp.emulator.app import create_app, emulator_state
 from rodin_mcp.emulator.config import EmulatorConfig, ManualClock
 from rodin_mcp.emulator.faults import Fault, FaultAction, FaultPlan
+from rodin_mcp.emulator.link import AssetLink
 from rodin_mcp.emulator.request_log import RequestRecord
 from rodin_mcp.emulator.runner import RunningEmulator, run_emulator_in_thread, serve_emulator
 from rodin_mcp.emulator.state import EmulatorState
@@ -24,6 +25,7 @@ from rodin_mcp.emulator.tasks import TaskView
 
 __all__ = [
     "SYNTHETIC_NAME",
+    "AssetLink",
     "EmulatorConfig",
     "EmulatorState",
     "Fault",

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from rodin_mcp.emulator.config import DEFAULT_STARTING_BALANCE, EmulatorConfig
+from rodin_mcp.emulator.link import AssetLink
 from rodin_mcp.emulator.runner import RunningEmulator, serve_emulator
 
 __all__ = ["FAULTS_ENV_VAR", "main"]
@@ -52,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     add("--synthetic-asset-bytes", type=int, default=0, help="add synthetic.bin of this size")
     add("--seed", type=int, default=0, help="seed for fault probabilities and default seeds")
     add("--journal", type=Path, help="keep tasks in this file so they survive a restart")
+    add("--asset-latency", type=float, default=0.0, help="round trip (s) before each file answer")
+    add("--asset-rate", type=float, help="MiB/s per file download connection (default: no limit)")
     return parser
 
 
@@ -78,6 +81,10 @@ def main(argv: list[str]) -> int:
             synthetic_asset_bytes=args.synthetic_asset_bytes,
             seed=args.seed,
             journal=args.journal,
+            asset_link=AssetLink(
+                latency_seconds=args.asset_latency,
+                bytes_per_second=None if args.asset_rate is None else args.asset_rate * 1024**2,
+            ),
         )
     except ValueError as exc:
         sys.stderr.write(f"rodin-mcp emulator: {exc}\n")

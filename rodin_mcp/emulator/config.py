@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from rodin_mcp.emulator.faults import FaultPlan
+from rodin_mcp.emulator.link import AssetLink
 
 __all__ = ["DEFAULT_STARTING_BALANCE", "EmulatorConfig", "ManualClock"]
 
@@ -46,6 +47,8 @@ class EmulatorConfig:
             regenerated (byte-identical) when asked for again.
         journal: If set, accepted tasks are appended to this file and reloaded (with their
             bills) when an emulator starts, so tasks outlive the process (sandbox mode).
+        asset_link: The simulated network between the asset host and its clients (a round-trip
+            delay and a per-connection rate); by default files go out at loopback speed.
     """
 
     api_key: str | None = field(default=None, repr=False)
@@ -64,6 +67,7 @@ class EmulatorConfig:
     seed: int = 0
     file_cache_tasks: int = 16
     journal: Path | None = None
+    asset_link: AssetLink = field(default_factory=AssetLink)
 
     def __post_init__(self) -> None:
         if self.api_key is not None and not self.api_key.strip():

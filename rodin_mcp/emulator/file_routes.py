@@ -73,8 +73,15 @@ def file_routes(state: EmulatorState) -> list[Route]:
         pause = None
         if fault is not None and fault.action is FaultAction.STALL and fault.cut_at is not None:
             pause = BodyPause(fault.cut_at, functools.partial(state.pause, fault.stall_seconds))
+        link = state.config.asset_link
         return StreamedBody(
-            200, body.content_type, body.length, body.chunks(), cut_at=cut_at, pause=pause
+            200,
+            body.content_type,
+            body.length,
+            body.chunks(),
+            cut_at=cut_at,
+            pause=pause,
+            pace=None if link.is_direct else link.pace(),
         )
 
     return [Route(f"{FILES_PREFIX}/{{task}}/{{name}}", asset, methods=["GET"])]

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from rodin_mcp.emulator.faults import Fault
+from rodin_mcp.emulator.link import LinkPace
 
 __all__ = [
     "BodyPause",
@@ -100,7 +101,7 @@ class StreamedBody(Response):
     With ``cut_at`` the status and headers go out promising ``length`` bytes, then only
     ``cut_at`` bytes follow and the connection closes: what a client sees when a connection
     drops mid-body. With ``pause`` the body stops after ``pause.at`` bytes until ``pause.wait``
-    returns, then goes on.
+    returns, then goes on. With ``pace`` the answer is delayed and paced as its link would.
     """
 
     def __init__(
@@ -112,10 +113,12 @@ class StreamedBody(Response):
         *,
         cut_at: int | None = None,
         pause: BodyPause | None = None,
+        pace: LinkPace | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(status_code=status)
         self._pause = pause
+        self._pace = pace
         self._content_type = content_type
         self._length = length
         self._chunks = chunks
@@ -131,6 +134,8 @@ class StreamedBody(Response):
                 for k, v in self._extra_headers.items()
             ),
         ]
+        if self._pace is not None:
+            await self._pace.first_byte()
         await send({"type": "http.response.start", "status": self.status_code, "headers": headers})
         if scope.get("method") == "HEAD":
             await send({"type": "http.response.body", "body": b"", "more_body": False})
@@ -167,6 +172,8 @@ class StreamedBody(Response):
                 return False
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
             sent += len(chunk)
+            if self._pace is not None:
+                await self._pace.sent(sent)
         return self._cut_at is None
 
 

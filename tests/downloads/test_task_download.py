@@ -16,7 +16,7 @@ from rodin_mcp.api import DownloadItem, GenerationRequest, SubmitResult
 from rodin_mcp.api.client import RodinClient
 from rodin_mcp.api.retry import RetryPolicy
 from rodin_mcp.downloads import download_task
-from rodin_mcp.emulator import EmulatorConfig, ManualClock, RunningEmulator
+from rodin_mcp.emulator import EmulatorConfig, ManualClock, RunningEmulator, synthetic_chunks
 from rodin_mcp.errors import (
     DeadlineExceededError,
     DownloadError,
@@ -420,3 +420,26 @@ async def test_the_files_of_a_task_stream_at_the_same_time(
         assert await anyio.to_thread.run_sync(emulator.wait_for_stalls, 2, 20.0)
         group.cancel_scope.cancel()
     assert leftovers(rodin_settings.output_dir) == []
+
+
+async def test_files_over_several_write_back_windows_land_whole_also_one_at_a_time(
+    emulator: RunningEmulator,
+    rodin: RodinClient,
+    http: httpx2.AsyncClient,
+    rodin_settings: Settings,
+) -> None:
+    sizes = [20 * 1024 * 1024 + 3, 8 * 1024 * 1024, 1]
+    items = [
+        DownloadItem(url=emulator.signed_url(size), name=f"part-{index}.bin")
+        for index, size in enumerate(sizes)
+    ]
+    settings = rodin_settings.model_copy(update={"download_parallel_files": 1})
+
+    result = await download_task(
+        rodin, http, "big", settings=settings, items=items, folder=settings.output_dir / "big"
+    )
+
+    expected = [hashlib.sha256(b"".join(synthetic_chunks(size))).hexdigest() for size in sizes]
+    assert [f.sha256 for f in result.files] == expected
+    assert [hashlib.sha256(f.path.read_bytes()).hexdigest() for f in result.files] == expected
+    assert leftovers(settings.output_dir) == []

@@ -150,7 +150,14 @@ def test_command_answers_curl() -> None:
 
 @pytest.mark.parametrize(
     "argv",
-    [["--speed", "0"], ["--faults", "status=explode"], ["--parallelism", "0"], ["--nope"]],
+    [
+        ["--speed", "0"],
+        ["--faults", "status=explode"],
+        ["--parallelism", "0"],
+        ["--asset-rate", "0"],
+        ["--asset-latency", "-1"],
+        ["--nope"],
+    ],
 )
 def test_bad_options_exit_2_with_a_message_on_stderr(
     argv: list[str], capsys: pytest.CaptureFixture[str]

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from rodin_mcp.emulator import EmulatorConfig, FaultPlan, ManualClock
+from rodin_mcp.emulator import AssetLink, EmulatorConfig, FaultPlan, ManualClock
 
 
 @pytest.mark.parametrize(
@@ -26,6 +26,20 @@ from rodin_mcp.emulator import EmulatorConfig, FaultPlan, ManualClock
 def test_invalid_settings_are_refused_with_a_value_error(changes: dict[str, Any]) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - each case has its own message
         EmulatorConfig(**changes)
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        {"latency_seconds": -0.1},
+        {"latency_seconds": float("nan")},
+        {"bytes_per_second": 0},
+        {"bytes_per_second": float("inf")},
+    ],
+)
+def test_an_impossible_asset_link_is_refused_with_a_value_error(link: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match="asset"):
+        AssetLink(**link)
 
 
 def test_the_api_key_is_not_in_the_repr(sentinel_api_key: str) -> None:

@@ -6,10 +6,12 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import anyio
 import httpx2
 import pytest
 
 from rodin_mcp.emulator import (
+    AssetLink,
     EmulatorConfig,
     ManualClock,
     RunningEmulator,
@@ -216,6 +218,31 @@ def test_a_64_mib_synthetic_asset_streams_in_many_chunks_intact(emulator: Runnin
 
     assert received.hexdigest() == expected.hexdigest()
     assert chunks > 64
+
+
+def test_a_file_over_a_slow_link_arrives_whole_on_every_connection_at_once(
+    start_emulator: StartEmulator,
+) -> None:
+    link = AssetLink(latency_seconds=0.02, bytes_per_second=8 * MIB)
+    emulator = start_emulator(asset_link=link)
+    sizes = [MIB + 7, 256 * 1024, 3]
+    expected = [hashlib.sha256(b"".join(synthetic_chunks(size))).hexdigest() for size in sizes]
+
+    async def fetch_all() -> list[str]:
+        async with httpx2.AsyncClient(timeout=30.0) as http:
+            digests = [""] * len(sizes)
+
+            async def one(index: int) -> None:
+                response = await http.get(emulator.signed_url(sizes[index]))
+                assert response.headers["content-length"] == str(sizes[index])
+                digests[index] = hashlib.sha256(response.content).hexdigest()
+
+            async with anyio.create_task_group() as group:
+                for index in range(len(sizes)):
+                    group.start_soon(one, index)
+            return digests
+
+    assert anyio.run(fetch_all) == expected
 
 
 def test_files_evicted_from_memory_come_back_identical_under_the_same_url(
