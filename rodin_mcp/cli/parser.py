@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import re
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
@@ -88,9 +89,25 @@ examples:
 }
 
 
+_LONG_QUOTED = re.compile(r"'([^']{60})[^']{20,}'")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors that do not echo pages of input or control characters."""
+
+    def error(self, message: str) -> NoReturn:
+        shortened = _LONG_QUOTED.sub(lambda m: f"'{m.group(1)}…'", message)
+        if len(shortened) > _MAX_ERROR_CHARS:
+            shortened = shortened[:_MAX_ERROR_CHARS] + "…"
+        super().error("".join(ch if ch.isprintable() else "?" for ch in shortened))
+
+
+_MAX_ERROR_CHARS = 500
+
+
 if TYPE_CHECKING:
     # argparse exposes no public name for the object add_subparsers() returns.
-    _Commands = argparse._SubParsersAction[argparse.ArgumentParser]  # pyright: ignore[reportPrivateUsage]
+    _Commands = argparse._SubParsersAction[_Parser]  # pyright: ignore[reportPrivateUsage]
 
 
 def _positive_seconds(text: str) -> float:
@@ -118,9 +135,9 @@ def _limit(text: str) -> int:
 
 
 @functools.cache  # one parent for every command: each parser built costs start-up time
-def _common_options() -> argparse.ArgumentParser:
+def _common_options() -> _Parser:
     # The defaults are suppressed so that flags given before the command are not overwritten.
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--sandbox",
         action="store_true",
@@ -285,7 +302,7 @@ def _add_server_commands(commands: _Commands) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every command; with none, ``rodin-mcp`` serves MCP over stdio."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="rodin-mcp",
         description=(
             "MCP server for Hyper3D Rodin 3D generation. With no command, serves MCP over stdio."

@@ -116,7 +116,8 @@ def _checked_image(index: int, raw: RawImage, reference: str, settings: Settings
         )
     if raw.declared_type is not None and raw.declared_type != content_type:
         raise ImageInputError(
-            f"The data: URI says {raw.declared_type} but its bytes are {content_type}. "
+            f"The data: URI says {safe_reference(raw.declared_type)} but its bytes are "
+            f"{content_type}. "
             "Fix the declared type or the data.",
             reference=safe,
         )

@@ -61,11 +61,12 @@ def is_windows_path(text: str) -> bool:
 
 def windows_path(text: str) -> str:
     """The Windows path ``text``, refused unless this server runs on Windows."""
+    shown = safe_reference(text)
     if os.name != "nt":
         raise ImageInputError(
-            f"{text} is a Windows path, but this server runs on {_platform_name()}, where that "
+            f"{shown} is a Windows path, but this server runs on {_platform_name()}, where that "
             f"file cannot be. Pass {WHAT_TO_PASS}.",
-            reference=text,
+            reference=shown,
         )
     return text  # pragma: no cover - Windows only
 
@@ -80,25 +81,27 @@ def _platform_name() -> str:
 
 def posix_path(text: str) -> str:
     """The absolute path ``text`` names (``~`` expanded); relative paths and raw base64 refused."""
+    shown = safe_reference(text)
     expanded = os.path.expanduser(text)
     if not os.path.isabs(expanded):
         if len(text) > 200 and _BASE64_TEXT.match(text):
             raise ImageInputError(
                 "This looks like raw base64 data. Pass it as a data: URI "
                 "(data:image/png;base64,<data>), or pass a file path or URL instead.",
-                reference=safe_reference(text),
+                reference=shown,
             )
         raise ImageInputError(
-            f"{text} is a relative path, and this server cannot know which folder it is relative "
+            f"{shown} is a relative path, and this server cannot know which folder it is relative "
             "to. Pass an absolute path (for example /home/me/pictures/chair.png), "
             "an http(s) URL or a data: URI.",
-            reference=text,
+            reference=shown,
         )
     return expanded
 
 
 def path_from_file_uri(text: str) -> str:
     """The local path a ``file:`` URI names, percent-decoded; other computers are refused."""
+    shown = safe_reference(text)
     parts = urllib.parse.urlsplit(text)
     path = urllib.parse.unquote(parts.path)
     host = parts.netloc
@@ -106,8 +109,8 @@ def path_from_file_uri(text: str) -> str:
         if os.name == "nt":  # pragma: no cover - Windows only
             return "\\\\" + host + path.replace("/", "\\")
         raise ImageInputError(
-            f"This file: URI names another computer ({host}). Pass {WHAT_TO_PASS}.",
-            reference=text,
+            f"This file: URI names another computer ({safe_reference(host)}). Pass {WHAT_TO_PASS}.",
+            reference=shown,
         )
     if _WINDOWS_DRIVE_IN_URI_PATH.match(path):
         return windows_path(path[1:])
@@ -115,7 +118,7 @@ def path_from_file_uri(text: str) -> str:
         raise ImageInputError(
             f"This file: URI has no absolute path. Use file:///full/path/image.png or pass "
             f"{WHAT_TO_PASS}.",
-            reference=text,
+            reference=shown,
         )
     return path
 
@@ -134,12 +137,13 @@ async def read_local_file(path: str, settings: Settings) -> bytes:
 
 
 def _read_local(path: str, settings: Settings) -> bytes:
+    shown = safe_reference(path)
     if _is_sandbox_path(path) and not os.path.lexists(path):
         raise ImageInputError(
-            f"{path} is inside the assistant's sandbox, not on this computer, so this server "
+            f"{shown} is inside the assistant's sandbox, not on this computer, so this server "
             "cannot read it. Save the image on this computer and pass its absolute path, "
             "or pass an http(s) URL or a data: URI.",
-            reference=path,
+            reference=shown,
         )
     real = os.path.realpath(path)
     _check_allowed_dirs(path, real, settings)
@@ -147,21 +151,23 @@ def _read_local(path: str, settings: Settings) -> bytes:
         info = os.stat(real)
     except FileNotFoundError:
         raise ImageInputError(
-            f"There is no file at {path}. Check the path; it must be an absolute path on the "
+            f"There is no file at {shown}. Check the path; it must be an absolute path on the "
             "computer this server runs on.",
-            reference=path,
+            reference=shown,
         ) from None
     except OSError as exc:
         raise ImageInputError(
-            f"Cannot read {path}: {exc.strerror or type(exc).__name__}.", reference=path
+            f"Cannot read {shown}: {exc.strerror or type(exc).__name__}.",
+            reference=path,
         ) from None
     _check_regular_file(path, info.st_mode)
     if info.st_size > settings.max_image_bytes:
-        raise ImageInputError(too_large_message(path, settings), reference=path)
+        raise ImageInputError(too_large_message(shown, settings), reference=shown)
     return _read_capped(path, real, settings.max_image_bytes)
 
 
 def _check_allowed_dirs(path: str, real: str, settings: Settings) -> None:
+    shown = safe_reference(path)
     if not settings.allowed_input_dirs:
         return
     real_norm = os.path.normcase(real)
@@ -174,27 +180,29 @@ def _check_allowed_dirs(path: str, real: str, settings: Settings) -> None:
             continue
     folders = os.pathsep.join(str(folder) for folder in settings.allowed_input_dirs)
     raise ImageInputError(
-        f"{path} is outside the folders this server may read images from "
+        f"{shown} is outside the folders this server may read images from "
         f"(RODIN_ALLOWED_INPUT_DIRS={folders}). Copy the image into one of them and pass that "
         "path.",
-        reference=path,
+        reference=shown,
     )
 
 
 def _check_regular_file(path: str, mode: int) -> None:
+    shown = safe_reference(path)
     if stat.S_ISDIR(mode):
         raise ImageInputError(
-            f"{path} is a folder, not an image file. Pass the path of an image file inside it.",
-            reference=path,
+            f"{shown} is a folder, not an image file. Pass the path of an image file inside it.",
+            reference=shown,
         )
     if not stat.S_ISREG(mode):
         raise ImageInputError(
-            f"{path} is not a regular file (a device, pipe or socket). Pass an image file.",
-            reference=path,
+            f"{shown} is not a regular file (a device, pipe or socket). Pass an image file.",
+            reference=shown,
         )
 
 
 def _read_capped(path: str, real: str, limit: int) -> bytes:
+    shown = safe_reference(path)
     # O_NOFOLLOW: the real path was checked, so a symlink swapped in since then is refused.
     # O_NONBLOCK: opening a FIFO swapped in since the stat must not hang.
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
@@ -203,11 +211,15 @@ def _read_capped(path: str, real: str, limit: int) -> bytes:
         fd = os.open(real, flags)
     except OSError as exc:
         raise ImageInputError(
-            f"Cannot read {path}: {exc.strerror or type(exc).__name__}.", reference=path
+            f"Cannot read {shown}: {exc.strerror or type(exc).__name__}.",
+            reference=path,
         ) from None
     with open(fd, "rb", closefd=True) as file:
         _check_regular_file(path, os.fstat(file.fileno()).st_mode)
         data = file.read(limit + 1)
     if len(data) > limit:
-        raise ImageInputError(f"{path} grew past the size limit while being read.", reference=path)
+        raise ImageInputError(
+            f"{shown} grew past the size limit while being read.",
+            reference=shown,
+        )
     return data

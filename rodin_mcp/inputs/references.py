@@ -24,7 +24,16 @@ def clean_reference(reference: str) -> str:
 
 
 def safe_reference(text: str) -> str:
-    """A form of the reference fit for messages: no query strings, no megabytes of base64."""
+    """A form of the reference fit for messages: no query strings, no megabytes of base64, no
+    control characters (an escape sequence must not reach a terminal), at most 300 characters."""
+    return _printable(_shortened(text))
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
+def _shortened(text: str) -> str:
     lowered = text[:8].lower()
     if lowered.startswith("data:"):
         header = text[5:].partition(",")[0][:60]

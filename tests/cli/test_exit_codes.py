@@ -149,3 +149,29 @@ def test_status_wait_with_a_limit_exits_4_when_the_task_is_still_running(
     assert run.code == 4
     assert "still" in run.stderr
     assert f"rodin-mcp status {task} --wait" in run.stderr
+
+
+def test_a_huge_image_reference_with_escape_codes_is_refused_in_a_short_plain_line(
+    api_env: dict[str, str], emulator: RunningEmulator
+) -> None:
+    reference = "\x1b[2J\x1b[31m" + "x" * 10_000 + ".png"
+
+    run = run_cli(["generate", "a vase", "--image", reference], api_env)
+
+    assert run.code == 1
+    assert "\x1b" not in run.stderr
+    assert len(run.stderr) < 1_000
+    assert run.stderr.startswith("error: ")
+    assert "xxxx…" in run.stderr  # shortened, not dropped
+    assert not any(r.endpoint == "rodin" for r in emulator.requests)
+
+
+def test_a_usage_error_on_a_huge_option_value_does_not_echo_it_whole(
+    api_env: dict[str, str],
+) -> None:
+    run = run_cli(["generate", "a vase", "--tier", "\x07" + "T" * 10_000], api_env)
+
+    assert run.code == 2
+    assert "invalid choice" in run.stderr
+    assert "\x07" not in run.stderr
+    assert len(run.stderr) < 2_000

@@ -7,98 +7,35 @@ sentence, never a traceback) and leave no trace: no ledger row, no submit upstre
 from __future__ import annotations
 
 import base64
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from mcp import Client
 
 from rodin_mcp.emulator import RunningEmulator
 from rodin_mcp.server import build_server
 from rodin_mcp.settings import Settings
+from tests.bad_inputs import (
+    FUZZ,
+    JSON_VALUES,
+    LYING_DATA_URIS,
+    ODD_TEXT,
+    PRIVATE_URLS,
+    TASK_IDS,
+    make_bad_files,
+)
 from tests.server.conftest import structured, text_of
 
 pytestmark = pytest.mark.anyio
-
-FUZZ = settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-
-ODD_TEXT = st.one_of(
-    st.text(max_size=40),
-    st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=20),
-    st.sampled_from(
-        ["", " ", "\x00", "\x1b[2J\x1b[31m", "../../../etc/passwd", "%00", "\u202e", "a\r\nb"]
-    ),
-    st.integers(min_value=1, max_value=20).map(lambda n: "x" * (n * 10_000)),
-)
-JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
-    ),
-    max_leaves=6,
-)
-PRIVATE_URLS = st.sampled_from(
-    [
-        "http://127.0.0.1/a.png",
-        "http://localhost/a.png",
-        "http://[::1]/a.png",
-        "http://0x7f000001/a.png",
-        "http://2130706433/a.png",
-        "http://017700000001/a.png",
-        "http://10.0.0.1/a.png",
-        "http://192.168.1.1/a.png",
-        "http://169.254.169.254/latest/meta-data",
-        "http://[::ffff:127.0.0.1]/a.png",
-        "http://0.0.0.0/a.png",
-        "file:///etc/passwd",
-        "ftp://example.com/a.png",
-        "gopher://127.0.0.1:25/",
-    ]
-)
-LYING_DATA_URIS = st.sampled_from(
-    [
-        "data:image/png;base64," + base64.b64encode(b"not a png at all").decode(),
-        "data:image/jpeg;base64," + base64.b64encode(b"GIF89a....").decode(),
-        "data:image/png;base64,!!!not-base64!!!",
-        "data:image/png,",
-        "data:text/html;base64," + base64.b64encode(b"<script>").decode(),
-    ]
-)
 
 
 @pytest.fixture
 def bad_files(tmp_path: Path) -> list[str]:
     """Local files that are not usable images, and paths that leave the allowed folder."""
-    allowed = tmp_path / "allowed"
-    allowed.mkdir()
-    (allowed / "text.png").write_text("this is text, renamed .png")
-    (allowed / "empty.png").write_bytes(b"")
-    (allowed / "folder.png").mkdir()
-    os.mkfifo(allowed / "pipe.png")
-    outside = tmp_path / "outside.png"
-    outside.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
-    (allowed / "escape.png").symlink_to(outside)
-    return [
-        str(allowed / "text.png"),
-        str(allowed / "empty.png"),
-        str(allowed / "folder.png"),
-        str(allowed / "pipe.png"),
-        str(allowed / "escape.png"),
-        str(allowed / ".." / "outside.png"),
-        str(outside),
-        "/dev/zero",
-        "/dev/null",
-        "/proc/self/environ",
-        str(allowed / "missing.png"),
-        "~/../../etc/shadow",
-    ]
+    return make_bad_files(tmp_path)
 
 
 @pytest.fixture
@@ -172,13 +109,6 @@ async def test_bad_generation_arguments_get_a_clear_error_and_leave_no_trace(
 ) -> None:
     arguments = data.draw(_bad_generation(bad_files))
     await _assert_clear_error_and_no_trace(fuzz_settings, emulator, "generate_3d", arguments)
-
-
-TASK_IDS = st.one_of(
-    ODD_TEXT,
-    st.text(alphabet="abcdef0123456789-", min_size=101, max_size=300),
-    st.uuids().map(str),
-)
 
 
 @FUZZ
