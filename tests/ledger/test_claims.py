@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rodin_mcp.ledger import Claim, Claimed, InFlight, Ledger, Reused, Unresolved
 from rodin_mcp.ledger.claims import FOREIGN_CLAIM_SECONDS
+from tests.ledger.processes import start_together
 from tests.ledger.rows import draft, submit_row
 
 REPO = Path(__file__).resolve().parents[2]
@@ -213,26 +214,9 @@ def test_processes_claiming_identical_requests_at_the_same_moment_get_one_claim_
 ) -> None:
     path, rounds = tmp_path / "l.sqlite3", 50
     Ledger(path).close()
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", _CLAIMER, str(path), str(rounds)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=REPO,
-        )
-        for _ in range(4)
-    ]
+    processes = start_together([["-c", _CLAIMER, str(path), str(rounds)]] * 4)
     answers: list[list[str]] = []
     try:
-        for process in processes:
-            assert process.stdout is not None
-            assert process.stdout.readline().strip() == "ready"
-        for process in processes:
-            assert process.stdin is not None
-            process.stdin.write("go\n")
-            process.stdin.flush()
         for process in processes:
             assert process.stdout is not None
             answers.append([process.stdout.readline().split()[1] for _ in range(rounds)])

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import stat
-import subprocess
-import sys
 import textwrap
 import threading
 from pathlib import Path
@@ -14,6 +12,7 @@ import pytest
 from rodin_mcp.errors import ConfigError
 from rodin_mcp.ledger import Claimed, Ledger
 from rodin_mcp.records import StoredFile, TaskRecord
+from tests.ledger.processes import start_together
 from tests.ledger.rows import BASE_URL, draft, submit_row
 
 REAL_URL = "https://api.hyper3d.com/api/v2"
@@ -186,24 +185,7 @@ def test_two_processes_writing_at_once_never_lose_a_row_nor_report_a_locked_data
     path.parent.mkdir()
     script = tmp_path / "writer.py"
     script.write_text(_WRITER_SCRIPT)
-    processes = [
-        subprocess.Popen(
-            [sys.executable, str(script), str(path), name, "200"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=Path(__file__).resolve().parents[2],
-        )
-        for name in ("p", "q")
-    ]
-    for process in processes:
-        assert process.stdout is not None
-        assert process.stdout.readline().strip() == "ready"
-    for process in processes:
-        assert process.stdin is not None
-        process.stdin.write("go\n")
-        process.stdin.flush()
+    processes = start_together([[str(script), str(path), name, "200"] for name in ("p", "q")])
     outcomes = [process.communicate(timeout=120) for process in processes]
 
     for process, (_out, err) in zip(processes, outcomes, strict=True):
