@@ -17,6 +17,8 @@ The line that matters most is between a request that *never left* this machine a
     ├── InputError                     bad input from a person or a model; nothing was sent
     │   ├── RequestValidationError         a generation option breaks a rule (.field)
     │   ├── ImageInputError                an image reference cannot be used (.reference)
+    │   ├── ModelInputError                a model file reference cannot be used (.reference)
+    │   ├── FileNotDownloadedError         a task file is not downloaded here (.task_uuid, .name)
     │   ├── MalformedIdError               not an id or key Rodin could have issued (.what)
     │   ├── UnknownTaskError               no record of the task here (.task_uuid)
     │   ├── WrongModeError                 the task belongs to the other mode (.task_in_sandbox)
@@ -60,6 +62,7 @@ __all__ = [
     "DeadlineExceededError",
     "DownloadError",
     "DownloadTooLargeError",
+    "FileNotDownloadedError",
     "GuardError",
     "ImageInputError",
     "IncompleteDownloadError",
@@ -69,6 +72,7 @@ __all__ = [
     "LinkExpiredError",
     "MalformedIdError",
     "MissingSubscriptionKeyError",
+    "ModelInputError",
     "NoSuchTaskError",
     "NotConfiguredError",
     "NotSentError",
@@ -134,6 +138,23 @@ class ImageInputError(InputError):
     def __init__(self, message: str, *, reference: str | None = None) -> None:
         super().__init__(message)
         self.reference = reference
+
+
+class ModelInputError(InputError):
+    """A model file reference (path, URI or resource URI) cannot be used as a 3D model."""
+
+    def __init__(self, message: str, *, reference: str | None = None) -> None:
+        super().__init__(message)
+        self.reference = reference
+
+
+class FileNotDownloadedError(InputError):
+    """A resource URI names a task file that has not been downloaded here (or is gone)."""
+
+    def __init__(self, task_uuid: str, name: str) -> None:
+        super().__init__(f"There is no downloaded file {name!r} of task {task_uuid} here.")
+        self.task_uuid = task_uuid
+        self.name = name
 
 
 class MalformedIdError(InputError):

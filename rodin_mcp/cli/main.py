@@ -29,6 +29,7 @@ SERVICE_COMMANDS: dict[str, tuple[str, str]] = {
     "download": ("rodin_mcp.cli.commands.download", "run_download"),
     "tasks": ("rodin_mcp.cli.commands.tasks", "run_tasks"),
     "balance": ("rodin_mcp.cli.commands.balance", "run_balance"),
+    "inspect": ("rodin_mcp.cli.commands.inspect", "run_inspect"),
 }
 
 

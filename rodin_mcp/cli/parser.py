@@ -78,6 +78,11 @@ examples:
   rodin-mcp tasks
   rodin-mcp tasks --limit 5 --json
   rodin-mcp tasks --sandbox                                tasks of the sandbox""",
+    "inspect": """\
+examples:
+  rodin-mcp inspect ./chair.glb
+  rodin-mcp inspect ~/models/statue.stl --json
+  rodin-mcp inspect rodin://tasks/062a023b-fcfe-4b98-bb87-5311d80ccfe4/files/base_basic_pbr.glb""",
     "balance": """\
 examples:
   rodin-mcp balance
@@ -266,6 +271,15 @@ def _add_task_commands(commands: _Commands) -> None:
     )
     download.add_argument("task", help="the task uuid")
     download.add_argument("--out", type=_folder, metavar="DIR", help="download into DIR")
+    inspect = _command(
+        commands,
+        "inspect",
+        "Show facts about a 3D model file (GLB, OBJ, STL, FBX, USDZ): counts, dimensions, "
+        "meshes, materials, textures, watertightness. Nothing is sent to Rodin.",
+    )
+    inspect.add_argument(
+        "model", help="a model file's path, file:// URI, or rodin:// URI of a downloaded file"
+    )
 
 
 def _add_account_commands(commands: _Commands) -> None:

@@ -85,8 +85,19 @@ def _dimensions(facts: ModelFacts) -> str | None:
     if box is None:
         return None
     x, y, z = box.size
-    unit = " m" if facts.format == "glb" else ""  # glTF's unit is the metre
-    return f"{x:.3f} x {y:.3f} x {z:.3f}{unit} (width x height x depth)"
+    unit = f" {facts.units}" if facts.units else ""
+    return f"{x:.3f} x {y:.3f} x {z:.3f}{unit} (x, y, z)"
+
+
+def _shape_rows(facts: ModelFacts) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    if facts.up_axis:
+        rows.append(("up axis", facts.up_axis))
+    if facts.watertight is not None:
+        rows.append(("watertight", "yes" if facts.watertight else "no (open edges)"))
+    if facts.meshes:
+        rows.append(("meshes", ", ".join(facts.meshes)))
+    return rows
 
 
 def show_model(output: Output, facts: ModelFacts) -> None:
@@ -102,6 +113,7 @@ def show_model(output: Output, facts: ModelFacts) -> None:
     dimensions = _dimensions(facts)
     if dimensions is not None:
         rows.append(("size", dimensions))
+    rows += _shape_rows(facts)
     if facts.materials:
         rows.append(("materials", ", ".join(facts.materials)))
     for texture in facts.textures:

@@ -21,11 +21,13 @@ import urllib.parse
 import anyio
 
 from rodin_mcp.errors import ImageInputError
-from rodin_mcp.inputs.references import WHAT_TO_PASS, safe_reference
+from rodin_mcp.inputs.file_kinds import IMAGE, FileKind
+from rodin_mcp.inputs.references import safe_reference
 from rodin_mcp.inputs.size_limit import too_large_message
 from rodin_mcp.settings import Settings
 
 __all__ = [
+    "checked_local_file",
     "is_windows_path",
     "path_from_file_uri",
     "posix_path",
@@ -59,14 +61,14 @@ def is_windows_path(text: str) -> bool:
     return bool(_WINDOWS_DRIVE_PATH.match(text)) or text.startswith(("\\\\", "//?/", "\\??\\"))
 
 
-def windows_path(text: str) -> str:
+def windows_path(text: str, kind: FileKind = IMAGE) -> str:
     """The Windows path ``text``, refused unless this server runs on Windows."""
     shown = safe_reference(text)
     if os.name != "nt":
-        raise ImageInputError(
+        raise kind.refusal(
             f"{shown} is a Windows path, but this server runs on {_platform_name()}, where that "
-            f"file cannot be. Pass {WHAT_TO_PASS}.",
-            reference=shown,
+            f"file cannot be. Pass {kind.what_to_pass}.",
+            shown,
         )
     return text  # pragma: no cover - Windows only
 
@@ -79,11 +81,17 @@ def _platform_name() -> str:
     return sys.platform
 
 
-def posix_path(text: str) -> str:
+def posix_path(text: str, kind: FileKind = IMAGE) -> str:
     """The absolute path ``text`` names (``~`` expanded); relative paths and raw base64 refused."""
     shown = safe_reference(text)
     expanded = os.path.expanduser(text)
     if not os.path.isabs(expanded):
+        if kind is not IMAGE:
+            raise kind.refusal(
+                f"{shown} is a relative path, and this server cannot know which folder it is "
+                f"relative to. Pass an absolute path (for example {kind.example}).",
+                shown,
+            )
         if len(text) > 200 and _BASE64_TEXT.match(text):
             raise ImageInputError(
                 "This looks like raw base64 data. Pass it as a data: URI "
@@ -99,7 +107,7 @@ def posix_path(text: str) -> str:
     return expanded
 
 
-def path_from_file_uri(text: str) -> str:
+def path_from_file_uri(text: str, kind: FileKind = IMAGE) -> str:
     """The local path a ``file:`` URI names, percent-decoded; other computers are refused."""
     shown = safe_reference(text)
     parts = urllib.parse.urlsplit(text)
@@ -108,17 +116,18 @@ def path_from_file_uri(text: str) -> str:
     if host and host.lower() != "localhost":
         if os.name == "nt":  # pragma: no cover - Windows only
             return "\\\\" + host + path.replace("/", "\\")
-        raise ImageInputError(
-            f"This file: URI names another computer ({safe_reference(host)}). Pass {WHAT_TO_PASS}.",
-            reference=shown,
+        raise kind.refusal(
+            f"This file: URI names another computer ({safe_reference(host)}). "
+            f"Pass {kind.what_to_pass}.",
+            shown,
         )
     if _WINDOWS_DRIVE_IN_URI_PATH.match(path):
-        return windows_path(path[1:])
+        return windows_path(path[1:], kind)
     if not path.startswith("/"):
-        raise ImageInputError(
-            f"This file: URI has no absolute path. Use file:///full/path/image.png or pass "
-            f"{WHAT_TO_PASS}.",
-            reference=shown,
+        raise kind.refusal(
+            f"This file: URI has no absolute path. Use file://{kind.example} or pass "
+            f"{kind.what_to_pass}.",
+            shown,
         )
     return path
 
@@ -138,35 +147,47 @@ async def read_local_file(path: str, settings: Settings) -> bytes:
 
 def _read_local(path: str, settings: Settings) -> bytes:
     shown = safe_reference(path)
-    if _is_sandbox_path(path) and not os.path.lexists(path):
-        raise ImageInputError(
-            f"{shown} is inside the assistant's sandbox, not on this computer, so this server "
-            "cannot read it. Save the image on this computer and pass its absolute path, "
-            "or pass an http(s) URL or a data: URI.",
-            reference=shown,
-        )
-    real = os.path.realpath(path)
-    _check_allowed_dirs(path, real, settings)
-    try:
-        info = os.stat(real)
-    except FileNotFoundError:
-        raise ImageInputError(
-            f"There is no file at {shown}. Check the path; it must be an absolute path on the "
-            "computer this server runs on.",
-            reference=shown,
-        ) from None
-    except OSError as exc:
-        raise ImageInputError(
-            f"Cannot read {shown}: {exc.strerror or type(exc).__name__}.",
-            reference=path,
-        ) from None
-    _check_regular_file(path, info.st_mode)
+    real, info = checked_local_file(path, settings, IMAGE)
     if info.st_size > settings.max_image_bytes:
         raise ImageInputError(too_large_message(shown, settings), reference=shown)
     return _read_capped(path, real, settings.max_image_bytes)
 
 
-def _check_allowed_dirs(path: str, real: str, settings: Settings) -> None:
+def checked_local_file(path: str, settings: Settings, kind: FileKind) -> tuple[str, os.stat_result]:
+    """The real path and status of the regular file at ``path``, if this server may read it.
+
+    Raises:
+        InputError: (of ``kind``) the file is in the assistant's sandbox, outside the allowed
+            folders, missing, unreadable, or not a regular file.
+    """
+    shown = safe_reference(path)
+    if _is_sandbox_path(path) and not os.path.lexists(path):
+        elsewhere = "" if kind is not IMAGE else ", or pass an http(s) URL or a data: URI"
+        raise kind.refusal(
+            f"{shown} is inside the assistant's sandbox, not on this computer, so this server "
+            f"cannot read it. Save the {kind.noun} on this computer and pass its absolute "
+            f"path{elsewhere}.",
+            shown,
+        )
+    real = os.path.realpath(path)
+    _check_allowed_dirs(path, real, settings, kind)
+    try:
+        info = os.stat(real)
+    except FileNotFoundError:
+        raise kind.refusal(
+            f"There is no file at {shown}. Check the path; it must be an absolute path on the "
+            "computer this server runs on.",
+            shown,
+        ) from None
+    except OSError as exc:
+        raise kind.refusal(
+            f"Cannot read {shown}: {exc.strerror or type(exc).__name__}.", shown
+        ) from None
+    _check_regular_file(path, info.st_mode, kind)
+    return real, info
+
+
+def _check_allowed_dirs(path: str, real: str, settings: Settings, kind: FileKind) -> None:
     shown = safe_reference(path)
     if not settings.allowed_input_dirs:
         return
@@ -179,25 +200,28 @@ def _check_allowed_dirs(path: str, real: str, settings: Settings) -> None:
         except ValueError:  # different drives on Windows
             continue
     folders = os.pathsep.join(str(folder) for folder in settings.allowed_input_dirs)
-    raise ImageInputError(
-        f"{shown} is outside the folders this server may read images from "
-        f"(RODIN_ALLOWED_INPUT_DIRS={folders}). Copy the image into one of them and pass that "
-        "path.",
-        reference=shown,
+    raise kind.refusal(
+        f"{shown} is outside the folders this server may read {kind.plural} from "
+        f"(RODIN_ALLOWED_INPUT_DIRS={folders}). Copy the {kind.noun} into one of them and pass "
+        "that path.",
+        shown,
     )
 
 
-def _check_regular_file(path: str, mode: int) -> None:
+def _check_regular_file(path: str, mode: int, kind: FileKind) -> None:
     shown = safe_reference(path)
+    noun = kind.noun if kind.noun.endswith(" file") else f"{kind.noun} file"
+    article = "an" if noun[0] in "aeiou" else "a"
     if stat.S_ISDIR(mode):
-        raise ImageInputError(
-            f"{shown} is a folder, not an image file. Pass the path of an image file inside it.",
-            reference=shown,
+        raise kind.refusal(
+            f"{shown} is a folder, not {article} {noun}. Pass the path of {article} {noun} "
+            "inside it.",
+            shown,
         )
     if not stat.S_ISREG(mode):
-        raise ImageInputError(
-            f"{shown} is not a regular file (a device, pipe or socket). Pass an image file.",
-            reference=shown,
+        raise kind.refusal(
+            f"{shown} is not a regular file (a device, pipe or socket). Pass {article} {noun}.",
+            shown,
         )
 
 
@@ -215,7 +239,7 @@ def _read_capped(path: str, real: str, limit: int) -> bytes:
             reference=path,
         ) from None
     with open(fd, "rb", closefd=True) as file:
-        _check_regular_file(path, os.fstat(file.fileno()).st_mode)
+        _check_regular_file(path, os.fstat(file.fileno()).st_mode, IMAGE)
         data = file.read(limit + 1)
     if len(data) > limit:
         raise ImageInputError(

@@ -45,6 +45,19 @@ class ModelFacts(BaseModel):
         default=None, description="Triangles once every polygon is split into triangles."
     )
     bounding_box: BoundingBox | None = None
+    up_axis: str | None = Field(
+        default=None,
+        description="The axis that points up, such as +Y, as the file or format states.",
+    )
+    units: str | None = Field(
+        default=None, description="Length unit of the coordinates; None when the format has none."
+    )
+    meshes: list[str] = Field(default_factory=list[str], description="Mesh (object) names.")
+    watertight: bool | None = Field(
+        default=None,
+        description="True when every edge joins exactly two triangles (closed surface); None "
+        "when not checked for this format or size.",
+    )
     materials: list[str] = Field(default_factory=list[str], description="Material names.")
     textures: list[TextureFacts] = Field(default_factory=list[TextureFacts])
     notes: list[str] = Field(

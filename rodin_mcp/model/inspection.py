@@ -6,28 +6,42 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from rodin_mcp.model.facts import ModelFacts
+from rodin_mcp.model.sniffing import model_format
 
-__all__ = ["MODEL_SUFFIXES", "inspect_model_file", "main_model_file"]
+__all__ = [
+    "MAX_READ_WHOLE_BYTES",
+    "MODEL_SUFFIXES",
+    "UNREADABLE_NOTE",
+    "inspect_model_file",
+    "main_model_file",
+]
 
 MODEL_SUFFIXES: tuple[str, ...] = (".glb", ".usdz", ".fbx", ".obj", ".stl")
-_MAX_GLB_BYTES = 1024 * 1024 * 1024  # the GLB reader holds the whole file in memory
+MAX_READ_WHOLE_BYTES = 512 * 1024 * 1024
+"""Largest GLB or binary STL read into memory to inspect (the others are streamed or scanned)."""
+UNREADABLE_NOTE = "the content is not a GLB, OBJ, STL, FBX or USDZ model"
 
 
 def inspect_model_file(path: Path) -> ModelFacts:
     """Facts about a model file: counts, bounds, materials and textures where the format allows.
 
-    Malformed or unsupported content is reported in ``notes``, never raised.
+    The format is told by the content (the name's suffix only breaks no ties). Malformed or
+    unsupported content is reported in ``notes``, never raised; content that is no model at all
+    gives ``format="unknown"``.
 
     Raises:
         OSError: the file cannot be read.
     """
-    suffix = path.suffix.lower()
+    found = model_format(path)
+    size = path.stat().st_size
+    if found is None:
+        return ModelFacts(path=str(path), format="unknown", file_size=size, notes=[UNREADABLE_NOTE])
+    suffix = f".{found}"
+    if suffix in (".glb", ".stl") and size > MAX_READ_WHOLE_BYTES:
+        return ModelFacts(
+            path=str(path), format=found, file_size=size, notes=["too large to inspect"]
+        )
     if suffix == ".glb":
-        size = path.stat().st_size
-        if size > _MAX_GLB_BYTES:
-            return ModelFacts(
-                path=str(path), format="glb", file_size=size, notes=["too large to inspect"]
-            )
         from rodin_mcp.model.format_facts.glb import glb_facts
 
         return glb_facts(str(path), path.read_bytes())
@@ -47,12 +61,7 @@ def inspect_model_file(path: Path) -> ModelFacts:
         from rodin_mcp.model.format_facts.usdz import usdz_facts
 
         return usdz_facts(path)
-    return ModelFacts(
-        path=str(path),
-        format="unknown",
-        file_size=path.stat().st_size,
-        notes=[f"{suffix or 'this'} files are not inspected"],
-    )
+    return ModelFacts(path=str(path), format="unknown", file_size=size, notes=[UNREADABLE_NOTE])
 
 
 def main_model_file(paths: Iterable[Path]) -> Path | None:

@@ -10,6 +10,7 @@ from rodin_mcp.server.vocabulary import (
     CHECK_BALANCE,
     CHECK_STATUS,
     GENERATE_3D,
+    INSPECT_MODEL,
     LIST_DOWNLOADS,
     LIST_TASKS,
     MAX_WAIT_SECONDS,
@@ -79,5 +80,13 @@ def describe(tool: str, settings: Settings) -> str:
         "Free.",
         LIST_TASKS: "List recent generation tasks this server knows, newest first, with their "
         "state. Free.",
+        INSPECT_MODEL: (
+            "Report facts about a 3D model file: format, vertex and triangle counts, bounding "
+            "box and dimensions (with units and up axis), meshes, materials, textures with their "
+            "resolutions, file size, and whether the surface is watertight. Free; nothing is "
+            "sent to Rodin.\n\nmodel: an absolute path on this computer, a file:// URI, or the "
+            f"rodin:// resource URI of a file {LIST_DOWNLOADS} saved. Reads GLB, OBJ, STL, FBX "
+            "and USDZ."
+        ),
     }
     return texts[tool]

@@ -43,6 +43,7 @@ from rodin_mcp.server.vocabulary import (
     CHECK_BALANCE,
     CHECK_STATUS,
     GENERATE_3D,
+    INSPECT_MODEL,
     LIST_DOWNLOADS,
     LIST_TASKS,
     MAX_WAIT_SECONDS,
@@ -53,6 +54,7 @@ from rodin_mcp.service import (
     DownloadsResult,
     GenerateResult,
     GenerationRequest,
+    InspectResult,
     PreparedGeneration,
     RodinService,
     StatusResult,
@@ -366,6 +368,24 @@ def _preview_block(result: DownloadsResult) -> ImageContent | None:
     return ImageContent(type="image", data=data, mime_type="image/webp")
 
 
+async def inspect_model(
+    ctx: Context[AppState],
+    model: Annotated[
+        str,
+        Field(
+            description="Absolute path or file:// URI of a model file on this computer, or the "
+            f"rodin://tasks/{{task_uuid}}/files/{{name}} URI of a file {LIST_DOWNLOADS} saved."
+        ),
+    ],
+) -> CallToolResult:
+    """Facts about a 3D model file."""
+    service = await _service(ctx)
+    async with tool_errors():
+        result = await service.inspect_model(model)
+    text = TextContent(type="text", text=result.model_dump_json())
+    return CallToolResult(content=[text], structured_content=result.model_dump(mode="json"))
+
+
 async def check_balance(ctx: Context[AppState]) -> BalanceResult:
     """The account's credits and this process's spending."""
     async with tool_errors():
@@ -386,6 +406,7 @@ def register_tools(mcp: MCPServer, settings: Settings) -> None:
     _assemble_signatures()
     check_status.__annotations__["return"] = StatusOutput
     list_downloads.__annotations__["return"] = Annotated[CallToolResult, DownloadsOutput]
+    inspect_model.__annotations__["return"] = Annotated[CallToolResult, InspectResult]
     read_only = ToolAnnotations(read_only_hint=True, open_world_hint=True)
     writes = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=True)
     tools: list[tuple[Any, str, str, ToolAnnotations]] = [
@@ -403,6 +424,12 @@ def register_tools(mcp: MCPServer, settings: Settings) -> None:
             writes.model_copy(update={"idempotent_hint": True}),
         ),
         (check_balance, CHECK_BALANCE, "Check the credit balance", read_only),
+        (
+            inspect_model,
+            INSPECT_MODEL,
+            "Inspect a 3D model file",
+            ToolAnnotations(read_only_hint=True, open_world_hint=False),
+        ),
         (
             list_tasks,
             LIST_TASKS,

@@ -6,6 +6,7 @@ __all__ = [
     "CHECK_BALANCE",
     "CHECK_STATUS",
     "GENERATE_3D",
+    "INSPECT_MODEL",
     "LIST_DOWNLOADS",
     "LIST_TASKS",
     "MAX_WAIT_SECONDS",
@@ -17,6 +18,7 @@ CHECK_STATUS = "check_status"
 LIST_DOWNLOADS = "list_downloads"
 CHECK_BALANCE = "check_balance"
 LIST_TASKS = "list_tasks"
+INSPECT_MODEL = "inspect_model"
 
 MAX_WAIT_SECONDS = 50.0
 """The longest ``wait_seconds`` of one check_status call: hosts cut a tool call at about 60 s."""

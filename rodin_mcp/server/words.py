@@ -54,6 +54,9 @@ _ADVICE: dict[type[RodinError], str] = {
         f"records Rodin's answer, it returns that task without paying again ({LIST_TASKS} "
         "shows it)."
     ),
+    errors.FileNotDownloadedError: (
+        f"Call {LIST_DOWNLOADS} for that task first: it saves the files and lists their URIs."
+    ),
     errors.BudgetExceededError: (
         "Ask the user before spending more; they can raise RODIN_MAX_CREDITS and restart the "
         "server."

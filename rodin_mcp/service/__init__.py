@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from rodin_mcp.model import ModelFacts
     from rodin_mcp.service.following import StatusCallback
     from rodin_mcp.service.generation import PreparedGeneration
+    from rodin_mcp.service.inspecting import InspectResult
     from rodin_mcp.service.next_steps import NextAction, NextStep
     from rodin_mcp.service.opening import LEDGER_FILE, SANDBOX_API_KEY, open_service
     from rodin_mcp.service.results import (
@@ -58,6 +59,7 @@ _WHERE: dict[str, str] = {
     "BalanceResult": "rodin_mcp.service.results",
     "DownloadsResult": "rodin_mcp.service.results",
     "FileInfo": "rodin_mcp.service.results",
+    "InspectResult": "rodin_mcp.service.inspecting",
     "GenerateResult": "rodin_mcp.service.results",
     "JobInfo": "rodin_mcp.service.results",
     "StatusResult": "rodin_mcp.service.results",
@@ -78,6 +80,7 @@ __all__ = [
     "FileInfo",
     "GenerateResult",
     "GenerationRequest",
+    "InspectResult",
     "JobInfo",
     "ModelFacts",
     "NextAction",

@@ -23,6 +23,7 @@ from rodin_mcp.records import StoredFile, TaskRecord
 from rodin_mcp.service.fetching import Fetcher
 from rodin_mcp.service.following import Follower, StatusCallback
 from rodin_mcp.service.generation import PreparedGeneration, Submissions
+from rodin_mcp.service.inspecting import InspectResult, inspect_reference
 from rodin_mcp.service.next_steps import NextAction, NextStep
 from rodin_mcp.service.results import (
     BalanceResult,
@@ -195,6 +196,11 @@ class RodinService:
         """Recent tasks from the ledger, newest first (this mode's tasks only)."""
         records = self._ledger.list_tasks(limit, sandbox=self.sandbox)
         return TasksResult(tasks=[_summary(r) for r in records])
+
+    async def inspect_model(self, reference: str) -> InspectResult:
+        """Facts about a model file: a local path or ``file://`` URI, or a download's resource
+        URI. Needs no key: nothing is sent to Rodin."""
+        return await inspect_reference(reference, self._settings, self._ledger)
 
     def task_file(self, task_uuid: str, name: str) -> StoredFile | None:
         """A downloaded file of a task still on disk, if the ledger knows it."""

@@ -71,7 +71,21 @@ def test_a_glb_reports_counts_size_material_and_embedded_textures(tmp_path: Path
     sizes = {(t.role, t.width, t.height, t.mime_type) for t in facts.textures}
     assert sizes == {("base colour", 32, 16, "image/png"), ("normal", 8, 8, "image/png")}
     assert all(t.byte_size > 0 for t in facts.textures)
+    assert (facts.up_axis, facts.units, facts.meshes) == ("+Y", "metres", ["box"])
+    assert facts.watertight is True
     assert facts.notes == []
+
+
+def test_a_box_with_a_face_missing_is_not_watertight(tmp_path: Path) -> None:
+    box = box_mesh(textured=False)
+    open_box = Mesh(box.positions, box.normals, box.uvs, quads=box.quads[:5], name="open")
+    path = tmp_path / "open.glb"
+    path.write_bytes(write_glb(open_box))
+
+    facts = inspect_model_file(path)
+
+    assert facts.triangle_count == 10
+    assert facts.watertight is False
 
 
 def test_a_malformed_glb_is_reported_in_notes_not_raised(tmp_path: Path) -> None:
@@ -85,13 +99,23 @@ def test_a_malformed_glb_is_reported_in_notes_not_raised(tmp_path: Path) -> None
     assert facts.notes
 
 
-def test_a_file_that_is_not_a_glb_at_all_says_so(tmp_path: Path) -> None:
+def test_a_file_named_glb_that_holds_no_model_says_so(tmp_path: Path) -> None:
     path = tmp_path / "model.glb"
     path.write_bytes(b"<html>not a model</html>")
 
     facts = inspect_model_file(path)
 
-    assert facts.notes == ["the file is not a glTF 2.0 binary"]
+    assert facts.format == "unknown"
+    assert facts.notes == ["the content is not a GLB, OBJ, STL, FBX or USDZ model"]
+
+
+def test_the_content_not_the_name_tells_the_format(tmp_path: Path) -> None:
+    path = tmp_path / "actually_a_glb.obj"
+    path.write_bytes(write_glb(box_mesh()))
+
+    facts = inspect_model_file(path)
+
+    assert (facts.format, facts.triangle_count) == ("glb", 12)
 
 
 def test_an_obj_reports_counts_bounds_and_the_textures_its_mtl_names(tmp_path: Path) -> None:
@@ -109,6 +133,7 @@ def test_an_obj_reports_counts_bounds_and_the_textures_its_mtl_names(tmp_path: P
     assert facts.bounding_box is not None
     assert_box_geometry(facts.bounding_box.size)
     assert facts.materials == ["oak"]
+    assert (facts.up_axis, facts.meshes) == ("+Y", ["box"])
     assert [(t.name, t.role, t.width, t.height) for t in facts.textures] == [
         ("texture_diffuse.png", "base colour", 64, 32)
     ]
@@ -125,6 +150,7 @@ def test_a_binary_stl_reports_its_triangles_and_bounds(tmp_path: Path) -> None:
     assert facts.bounding_box is not None
     assert_box_geometry(facts.bounding_box.size)
     assert facts.materials == []
+    assert facts.watertight is True
 
 
 def test_an_ascii_stl_is_read_too(tmp_path: Path) -> None:
@@ -152,6 +178,7 @@ def test_an_ascii_fbx_reports_geometry_material_and_textures_beside_it(tmp_path:
     assert facts.bounding_box is not None
     assert_box_geometry(facts.bounding_box.size)
     assert facts.materials == ["oak"]
+    assert (facts.up_axis, facts.units, facts.meshes) == ("+Y", "metres", ["box"])
     assert [(t.name, t.width) for t in facts.textures] == [("texture_diffuse.png", 16)]
 
 
@@ -176,6 +203,7 @@ def test_a_usdz_reports_its_packed_textures_and_text_layer_geometry(tmp_path: Pa
     assert facts.bounding_box is not None
     assert_box_geometry(facts.bounding_box.size)
     assert facts.materials == ["oak"]
+    assert (facts.up_axis, facts.units, facts.meshes) == ("+Y", "metres", ["box"])
     assert sorted((t.name, t.width, t.height) for t in facts.textures) == [
         ("textures/diffuse.png", 32, 16),
         ("textures/normal.png", 8, 8),

@@ -55,7 +55,14 @@ def test_the_inspector_lists_the_tools_over_stdio(tmp_path: Path) -> None:
         "tools/list",
     )
     names = {tool["name"] for tool in listed["tools"]}
-    assert names == {"generate_3d", "check_status", "list_downloads", "check_balance", "list_tasks"}
+    assert names == {
+        "generate_3d",
+        "check_status",
+        "list_downloads",
+        "check_balance",
+        "list_tasks",
+        "inspect_model",
+    }
 
 
 def test_the_inspector_runs_generate_status_and_downloads_over_http(tmp_path: Path) -> None:

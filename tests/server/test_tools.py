@@ -1,4 +1,4 @@
-"""The five tools, end to end: MCP Client -> server -> service -> emulator over loopback HTTP."""
+"""The tools, end to end: MCP Client -> server -> service -> emulator over loopback HTTP."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ async def test_tools_list_every_tool_with_descriptions_and_schemas(client: Clien
         "list_downloads",
         "check_balance",
         "list_tasks",
+        "inspect_model",
     }
     for tool in tools.values():
         assert tool.description

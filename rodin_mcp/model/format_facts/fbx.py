@@ -17,6 +17,13 @@ _VERTICES = re.compile(r"\bVertices:\s*\*\d+\s*\{\s*a:\s*([^}]*)\}")
 _POLYGONS = re.compile(r"\bPolygonVertexIndex:\s*\*\d+\s*\{\s*a:\s*([^}]*)\}")
 _MATERIAL = re.compile(r'\bMaterial:\s*\d+,\s*"Material::([^"]*)"')
 _TEXTURE_FILE = re.compile(r'\bRelativeFilename:\s*"([^"]*)"')
+_MODEL = re.compile(r'\bModel:\s*\d+,\s*"Model::([^"]*)",\s*"Mesh"')
+_SETTING = re.compile(
+    r'\bP:\s*"(UpAxis|UpAxisSign|UnitScaleFactor)",[^\n]*,\s*(-?[\d.eE+-]+)\s*$', re.M
+)
+_MAX_TEXT_BYTES = 256 * 1024 * 1024
+_AXES = "XYZ"
+_UNITS = {1.0: "centimetres", 100.0: "metres", 0.1: "millimetres", 2.54: "inches"}
 
 
 def _geometry(text: str) -> tuple[int, int, BoundingBox | None]:
@@ -44,19 +51,43 @@ def _textures(path: Path, text: str, notes: list[str]) -> list[TextureFacts]:
     return found
 
 
+def _axis_and_units(text: str) -> tuple[str | None, str | None]:
+    settings: dict[str, float] = {}
+    for name, value in _SETTING.findall(text):
+        try:
+            settings.setdefault(name, float(value))
+        except ValueError:
+            continue
+    axis = settings.get("UpAxis")
+    up = None
+    if axis in (0.0, 1.0, 2.0):
+        sign = "-" if settings.get("UpAxisSign", 1.0) < 0 else "+"
+        up = sign + _AXES[int(axis)]
+    scale = settings.get("UnitScaleFactor")
+    units = None if scale is None else _UNITS.get(scale, f"{scale:g} cm")
+    return up, units
+
+
 def fbx_facts(path: Path) -> ModelFacts:
     """Facts about an FBX file.
 
     Raises:
         OSError: the file cannot be read.
     """
-    data = path.read_bytes()
-    facts = ModelFacts(path=str(path), format="fbx", file_size=len(data))
-    if data.startswith(_BINARY_MAGIC):
-        version = int.from_bytes(data[23:27], "little") if len(data) >= 27 else 0
+    size = path.stat().st_size
+    facts = ModelFacts(path=str(path), format="fbx", file_size=size)
+    with path.open("rb") as stream:
+        head = stream.read(32)
+    if head.startswith(_BINARY_MAGIC):
+        version = int.from_bytes(head[23:27], "little") if len(head) >= 27 else 0
         facts.notes.append(f"binary FBX {version / 1000:.1f}: geometry is not read for this format")
         return facts
-    text = data.decode("utf-8", errors="replace")
+    if size > _MAX_TEXT_BYTES:
+        facts.notes.append("the ASCII FBX is too large to scan; geometry is not read")
+        return facts
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    facts.up_axis, facts.units = _axis_and_units(text)
+    facts.meshes = list(dict.fromkeys(_MODEL.findall(text)))
     try:
         facts.vertex_count, facts.triangle_count, facts.bounding_box = _geometry(text)
     except ValueError:

@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from rodin_mcp.model.facts import BoundingBox, ModelFacts, TextureFacts
 from rodin_mcp.model.format_facts.textures import texture_facts
+from rodin_mcp.model.format_facts.topology import is_watertight
 
 __all__ = ["glb_facts"]
 
@@ -139,6 +140,7 @@ def _geometry(data: bytes, notes: list[str]) -> dict[str, Any]:
         "vertex_count": mesh.vertex_count,
         "triangle_count": mesh.triangle_count,
         "bounding_box": box,
+        "watertight": is_watertight(mesh.positions, mesh.triangulated()),
     }
 
 
@@ -152,12 +154,16 @@ def glb_facts(path: str, data: bytes) -> ModelFacts:
     materials = [
         str(m.get("name") or f"material {i}") for i, m in enumerate(_objects(doc, "materials"))
     ]
+    meshes = [str(m.get("name") or f"mesh {i}") for i, m in enumerate(_objects(doc, "meshes"))]
     textures = _textures(doc, binary, notes)
     geometry = _geometry(data, notes)
     return ModelFacts(
         path=path,
         format="glb",
         file_size=len(data),
+        up_axis="+Y",  # glTF 2.0 fixes +Y up and metres
+        units="metres",
+        meshes=meshes,
         materials=materials,
         textures=textures,
         notes=notes,

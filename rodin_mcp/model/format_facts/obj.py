@@ -10,6 +10,8 @@ from rodin_mcp.model.format_facts.textures import texture_file_facts
 
 __all__ = ["obj_facts"]
 
+_MAX_MTL_BYTES = 8 * 1024 * 1024
+
 _MAP_ROLES = {
     "map_kd": "base colour",
     "map_ka": "ambient",
@@ -46,6 +48,9 @@ def _mtl(path: Path, notes: list[str]) -> tuple[list[str], list[TextureFacts]]:
     textures: list[TextureFacts] = []
     seen: set[str] = set()
     try:
+        if path.stat().st_size > _MAX_MTL_BYTES:
+            notes.append(f"the material library {path.name} is too large to read")
+            return names, textures
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         notes.append(f"the material library {path.name} is missing")
@@ -76,6 +81,8 @@ def obj_facts(path: Path) -> ModelFacts:
     vertices = triangles = 0
     bounds = _Bounds()
     used: list[str] = []
+    objects: list[str] = []
+    groups: list[str] = []
     libraries: list[str] = []
     notes: list[str] = []
     with path.open("r", encoding="utf-8", errors="replace") as text:
@@ -96,6 +103,11 @@ def obj_facts(path: Path) -> ModelFacts:
                 name = " ".join(words[1:])
                 if name not in used:
                     used.append(name)
+            elif key in ("o", "g") and len(words) > 1:
+                named = objects if key == "o" else groups
+                name = " ".join(words[1:])
+                if name not in named:
+                    named.append(name)
             elif key == "mtllib":
                 libraries += words[1:]
     materials: list[str] = []
@@ -112,6 +124,8 @@ def obj_facts(path: Path) -> ModelFacts:
         vertex_count=vertices,
         triangle_count=triangles,
         bounding_box=bounds.box(),
+        up_axis="+Y",  # not stored in OBJ; +Y is the convention Rodin and most tools follow
+        meshes=objects or groups,
         materials=materials,
         textures=textures,
         notes=sorted(set(notes), key=notes.index),

@@ -14,11 +14,17 @@ from rodin_mcp.model.format_facts.textures import texture_facts
 __all__ = ["usdz_facts"]
 
 _IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".exr", ".avif"})
-_MAX_LAYER_BYTES = 256 * 1024 * 1024
+_MAX_LAYER_BYTES = 64 * 1024 * 1024
+_MAX_ENTRIES = 10_000
+_MAX_RATIO = 200  # a compressed layer that inflates more than this is treated as a zip bomb
 _HEADER_BYTES = 64 * 1024
 _POINTS = re.compile(r"point3f\[\]\s+points\s*=\s*\[([^\]]*)\]")
 _COUNTS = re.compile(r"int\[\]\s+faceVertexCounts\s*=\s*\[([^\]]*)\]")
 _MATERIAL = re.compile(r'def\s+Material\s+"([^"]*)"')
+_MESH = re.compile(r'def\s+Mesh\s+"([^"]*)"')
+_UP_AXIS = re.compile(r'\bupAxis\s*=\s*"([XYZ])"')
+_METRES_PER_UNIT = re.compile(r"\bmetersPerUnit\s*=\s*([\d.eE+-]+)")
+_UNITS = {1.0: "metres", 0.01: "centimetres", 0.001: "millimetres", 0.0254: "inches"}
 
 
 def _textures(package: zipfile.ZipFile) -> list[TextureFacts]:
@@ -47,6 +53,36 @@ def _read_layer(facts: ModelFacts, text: str) -> None:
     facts.triangle_count = int(np.sum(np.maximum(counts - 2, 0)))
     facts.bounding_box = bounds_of(points)
     facts.materials = list(dict.fromkeys(_MATERIAL.findall(text)))
+    facts.meshes = list(dict.fromkeys(_MESH.findall(text)))
+    up = _UP_AXIS.search(text)
+    facts.up_axis = f"+{up.group(1)}" if up else "+Y"  # USD's default when not stated
+    scale = _METRES_PER_UNIT.search(text)
+    try:
+        metres = float(scale.group(1)) if scale else 0.01  # USD's default: centimetres
+    except ValueError:
+        metres = 0.01
+    facts.units = _UNITS.get(metres, f"{metres:g} m")
+
+
+def _refusal(package: zipfile.ZipFile, root: zipfile.ZipInfo | None) -> str | None:
+    """Why the root layer is not read, or None when it can be."""
+    if len(package.infolist()) > _MAX_ENTRIES:
+        return "the package has too many entries to read"
+    if root is None or not root.filename.lower().endswith(".usda"):
+        return "the root layer is not text (.usda); geometry is not read"
+    if root.file_size > _MAX_LAYER_BYTES:
+        return "the root layer is too large to scan; geometry is not read"
+    if root.compress_type != zipfile.ZIP_STORED and root.file_size > _MAX_RATIO * max(
+        root.compress_size, 1
+    ):
+        return "the root layer inflates suspiciously (a zip bomb?); geometry is not read"
+    return None
+
+
+def _read_bounded(package: zipfile.ZipFile, entry: zipfile.ZipInfo) -> str:
+    """The entry's text, never more than its (checked) declared size."""
+    with package.open(entry) as stream:
+        return stream.read(_MAX_LAYER_BYTES + 1)[:_MAX_LAYER_BYTES].decode("utf-8", "replace")
 
 
 def usdz_facts(path: Path) -> ModelFacts:
@@ -59,14 +95,14 @@ def usdz_facts(path: Path) -> ModelFacts:
     try:
         with zipfile.ZipFile(path) as package:
             entries = package.infolist()
-            facts.textures = _textures(package)
             root = entries[0] if entries else None
-            if root is None or not root.filename.lower().endswith(".usda"):
-                facts.notes.append("the root layer is not text (.usda); geometry is not read")
-            elif root.file_size > _MAX_LAYER_BYTES:
-                facts.notes.append("the root layer is too large to scan; geometry is not read")
+            refusal = _refusal(package, root)
+            if len(entries) <= _MAX_ENTRIES:
+                facts.textures = _textures(package)
+            if refusal is not None or root is None:
+                facts.notes.append(refusal or "the package is empty")
             else:
-                _read_layer(facts, package.read(root).decode("utf-8", errors="replace"))
-    except (zipfile.BadZipFile, ValueError) as exc:
+                _read_layer(facts, _read_bounded(package, root))
+    except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError) as exc:
         facts.notes.append(f"the package could not be read: {exc}")
     return facts

@@ -1,0 +1,87 @@
+"""Inspecting a model file named by a person or a model: a local file or a downloaded one.
+
+Local files pass the input checks (allowed folders, regular file); downloaded files are found
+through the ledger. Either way the content must be a model the model room reads, and the
+inspection runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anyio
+from pydantic import BaseModel, Field
+
+from rodin_mcp.errors import FileNotDownloadedError, ModelInputError
+from rodin_mcp.inputs.model_files import (
+    DownloadedFileReference,
+    local_model_file,
+    parse_model_reference,
+)
+from rodin_mcp.inputs.references import safe_reference
+from rodin_mcp.ledger import Ledger
+from rodin_mcp.model import ModelFacts, inspect_model_file
+from rodin_mcp.service.fetching import file_uri
+from rodin_mcp.settings import Settings
+
+__all__ = ["InspectResult", "inspect_reference"]
+
+
+class InspectResult(BaseModel):
+    """Facts about one model file."""
+
+    model: ModelFacts
+    task_uuid: str | None = Field(
+        default=None, description="The task the file was downloaded for, when it was."
+    )
+    uri: str | None = Field(
+        default=None, description="MCP resource URI that serves the file, when it is a download."
+    )
+
+
+async def inspect_reference(reference: str, settings: Settings, ledger: Ledger) -> InspectResult:
+    """Inspect the model file ``reference`` names.
+
+    Raises:
+        ModelInputError: the reference is unusable, the file may not be read, or it holds no model.
+        FileNotDownloadedError: a resource URI names a file not downloaded here.
+    """
+    parsed = parse_model_reference(reference)
+    if isinstance(parsed, DownloadedFileReference):
+        path = _downloaded(parsed, ledger)
+        facts = await _inspect(path, str(path))
+        return InspectResult(
+            model=facts, task_uuid=parsed.task_uuid, uri=file_uri(parsed.task_uuid, parsed.name)
+        )
+    local = await anyio.to_thread.run_sync(local_model_file, parsed, settings)
+    facts = await _inspect(local.real, str(local.path))
+    return InspectResult(model=facts.model_copy(update={"path": str(local.path)}))
+
+
+def _downloaded(reference: DownloadedFileReference, ledger: Ledger) -> Path:
+    record = ledger.get(reference.task_uuid)
+    stored = (
+        None
+        if record is None
+        else next((f for f in record.files if f.name == reference.name), None)
+    )
+    if stored is None or not stored.path.is_file():
+        raise FileNotDownloadedError(reference.task_uuid, reference.name)
+    return stored.path
+
+
+async def _inspect(path: Path, shown: str) -> ModelFacts:
+    name = safe_reference(shown)
+    try:
+        facts = await anyio.to_thread.run_sync(inspect_model_file, path)
+    except OSError as exc:
+        raise ModelInputError(
+            f"Cannot read {name}: {exc.strerror or type(exc).__name__}.", reference=name
+        ) from None
+    if facts.format == "unknown":
+        raise ModelInputError(
+            f"{name} is not a 3D model this server reads: its content is not GLB, OBJ, STL, FBX "
+            "or USDZ.",
+            reference=name,
+        )
+    return facts
