@@ -17,9 +17,13 @@
   into the WEBP bytes of a lit, textured three-quarter view; :func:`render_contact_sheet` into
   one WEBP of 2-4 views; :func:`preview_of_file` makes that sheet from a GLB file within a time
   budget (or returns None).
+- **Viewer copy** (:mod:`rodin_mcp.model.viewer_copy`): :func:`lightweight_glb` writes a plain
+  glTF 2.0 binary for an in-browser viewer: decimated by vertex clustering
+  (:mod:`rodin_mcp.model.decimate`) and with textures scaled down, through the model room's own
+  GLB writer (:mod:`rodin_mcp.model.glb_writer`).
 
 Importing this package is cheap: numpy and Pillow load only when a file is inspected, or when
-one of the mesh, reader or rendering names is first used.
+one of the mesh, reader, rendering or viewer-copy names is first used.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ if TYPE_CHECKING:
         render_preview,
         render_rgb,
     )
+    from rodin_mcp.model.viewer_copy import lightweight_glb
 
 __all__ = [
     "MODEL_SUFFIXES",
@@ -51,6 +56,7 @@ __all__ = [
     "ModelFacts",
     "TextureFacts",
     "inspect_model_file",
+    "lightweight_glb",
     "main_model_file",
     "preview_of_file",
     "read_glb",
@@ -74,6 +80,7 @@ _LAZY_NAMES = {
     "render_rgb": "rodin_mcp.model.render",
     "render_contact_sheet": "rodin_mcp.model.render",
     "preview_of_file": "rodin_mcp.model.render",
+    "lightweight_glb": "rodin_mcp.model.viewer_copy",
 }
 
 
