@@ -14,10 +14,16 @@
   fully (through the GLB reader), OBJ, STL and ASCII FBX by scanning their text, and USDZ
   packages for their textures and text layers (:mod:`rodin_mcp.model.format_facts`).
 - **Rendering** (:mod:`rodin_mcp.model.render`): :func:`render_preview` turns a :class:`Mesh`
-  into the WEBP bytes of a lit, textured three-quarter view.
+  into the WEBP bytes of a lit, textured three-quarter view; :func:`render_contact_sheet` into
+  one WEBP of 2-4 views; :func:`preview_of_file` makes that sheet from a GLB file within a time
+  budget (or returns None).
+- **Viewer copy** (:mod:`rodin_mcp.model.viewer_copy`): :func:`lightweight_glb` writes a plain
+  glTF 2.0 binary for an in-browser viewer: decimated by vertex clustering
+  (:mod:`rodin_mcp.model.decimate`) and with textures scaled down, through the model room's own
+  GLB writer (:mod:`rodin_mcp.model.glb_writer`).
 
 Importing this package is cheap: numpy and Pillow load only when a file is inspected, or when
-one of the mesh, reader or rendering names is first used.
+one of the mesh, reader, rendering or viewer-copy names is first used.
 """
 
 from __future__ import annotations
@@ -31,7 +37,14 @@ from rodin_mcp.model.inspection import MODEL_SUFFIXES, inspect_model_file, main_
 if TYPE_CHECKING:
     from rodin_mcp.model.glb_reader import GLBReadError, read_glb
     from rodin_mcp.model.mesh import Material, Mesh, vertex_normals, vertex_tangents
-    from rodin_mcp.model.render import Camera, render_preview, render_rgb
+    from rodin_mcp.model.render import (
+        Camera,
+        preview_of_file,
+        render_contact_sheet,
+        render_preview,
+        render_rgb,
+    )
+    from rodin_mcp.model.viewer_copy import lightweight_glb
 
 __all__ = [
     "MODEL_SUFFIXES",
@@ -43,8 +56,11 @@ __all__ = [
     "ModelFacts",
     "TextureFacts",
     "inspect_model_file",
+    "lightweight_glb",
     "main_model_file",
+    "preview_of_file",
     "read_glb",
+    "render_contact_sheet",
     "render_preview",
     "render_rgb",
     "vertex_normals",
@@ -62,6 +78,9 @@ _LAZY_NAMES = {
     "Camera": "rodin_mcp.model.render",
     "render_preview": "rodin_mcp.model.render",
     "render_rgb": "rodin_mcp.model.render",
+    "render_contact_sheet": "rodin_mcp.model.render",
+    "preview_of_file": "rodin_mcp.model.render",
+    "lightweight_glb": "rodin_mcp.model.viewer_copy",
 }
 
 

@@ -61,3 +61,39 @@ def grid(columns: int, rows: int, material: Material | None = None, quads: bool 
         material=material,
         name="patch",
     )
+
+
+def solid_halves_png(
+    left: tuple[int, int, int], right: tuple[int, int, int], side: int = 64
+) -> bytes:
+    """A square PNG whose left half (u < 0.5) is ``left`` and right half is ``right``."""
+    pixels = np.zeros((side, side, 3), dtype=np.uint8)
+    pixels[:, : side // 2] = left
+    pixels[:, side // 2 :] = right
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, format="PNG")
+    return out.getvalue()
+
+
+def uv_sphere(stacks: int, slices: int, material: Material | None = None) -> Mesh:
+    """A unit sphere of ``2 * stacks * slices`` triangles; u runs once round the equator."""
+    theta, phi = np.meshgrid(
+        np.linspace(0.0, np.pi, stacks + 1), np.linspace(0.0, 2 * np.pi, slices + 1), indexing="ij"
+    )
+    positions = np.stack(
+        [np.sin(theta) * np.sin(phi), np.cos(theta), np.sin(theta) * np.cos(phi)], axis=-1
+    ).reshape(-1, 3)
+    uvs = np.stack([phi / (2 * np.pi), theta / np.pi], axis=-1).reshape(-1, 2)
+    r, c = np.meshgrid(np.arange(stacks), np.arange(slices), indexing="ij")
+    a = (r * (slices + 1) + c).reshape(-1)
+    b = a + slices + 1
+    # Counter-clockwise seen from outside.
+    triangles = np.concatenate([np.stack([a, b, a + 1], 1), np.stack([a + 1, b, b + 1], 1)])
+    return Mesh(
+        positions=positions.astype(np.float32),
+        normals=positions.astype(np.float32),
+        uvs=uvs.astype(np.float32),
+        triangles=triangles.astype(np.uint32),
+        material=material,
+        name="sphere",
+    )

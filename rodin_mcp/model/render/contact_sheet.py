@@ -1,0 +1,115 @@
+"""A contact sheet: two to four lit, textured views of a mesh in one WEBP image.
+
+The views, in order: front three-quarter (from the front right, a little above), back
+three-quarter from the other side, left profile, and a high view from the front left. Four
+views sit in a 2 x 2 grid; two or three sit in a row. Every view is framed on the mesh's
+bounding sphere, so they share one scale.
+
+The sheet is cheap enough to make on a worker thread for a freshly downloaded model: the mesh is
+prepared once (triangles, bounds, decoded textures; :mod:`rodin_mcp.model.render.scene`), each
+view only projects, rasterises and shades, and big meshes are supersampled 1.5 times instead of
+twice (their triangles are smaller than a pixel anyway, so the extra samples buy little). With a
+``deadline``, the views after the first are rendered only while time remains, and the sheet holds
+the views made so far.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+
+from PIL import Image
+
+from rodin_mcp.model.mesh import Mesh
+from rodin_mcp.model.render.preview import Camera, render_view
+from rodin_mcp.model.render.scene import prepare_scene
+
+__all__ = ["MAX_SHEET_BYTES", "SHEET_CAMERAS", "render_contact_sheet", "sheet_supersample"]
+
+SHEET_CAMERAS = (
+    Camera(azimuth=35.0, elevation=20.0),
+    Camera(azimuth=-145.0, elevation=20.0),
+    Camera(azimuth=-90.0, elevation=6.0),
+    Camera(azimuth=-30.0, elevation=60.0),
+)
+"""The sheet's viewpoints, in the order they are rendered and laid out."""
+
+_FINE_TRIANGLES = 150_000
+"""Up to this many triangles, views are supersampled twice; above it, 1.5 times."""
+
+MAX_SHEET_BYTES = 250 * 1024
+"""The sheet is re-encoded at lower WEBP qualities until it fits (detailed textures need it)."""
+
+_WEBP_QUALITIES = (82, 70, 55, 40, 25)
+
+
+def sheet_supersample(triangle_count: int) -> float:
+    """The anti-aliasing factor the sheet uses for a mesh of ``triangle_count`` triangles."""
+    return 2.0 if triangle_count <= _FINE_TRIANGLES else 1.5
+
+
+def _grid(count: int) -> tuple[int, int]:
+    """Columns and rows of the layout for ``count`` views."""
+    return (2, 2) if count == 4 else (count, 1)
+
+
+def render_contact_sheet(
+    mesh: Mesh,
+    *,
+    views: int = 4,
+    size: int = 512,
+    deadline: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> bytes:
+    """Render ``views`` views of ``mesh`` into one WEBP image, each ``size`` x ``size`` pixels.
+
+    Deterministic for equal input (when no deadline cuts it short).
+
+    Args:
+        mesh: The mesh, with its material and textures.
+        views: How many views, 2 to 4 (see :data:`SHEET_CAMERAS`).
+        size: Width and height of each view in pixels.
+        deadline: A ``clock()`` time after which no further view is started; the first view is
+            always rendered, so the sheet may hold fewer views than asked for.
+        clock: The clock ``deadline`` is read on.
+
+    Returns:
+        The encoded WEBP image (at most :data:`MAX_SHEET_BYTES` unless even the lowest quality
+        tried is larger): 2 x 2 views for four, one row for two or three.
+
+    Raises:
+        ValueError: ``views`` is not 2-4 or ``size`` is below 16.
+    """
+    if not 2 <= views <= len(SHEET_CAMERAS):
+        raise ValueError(f"a contact sheet has 2 to {len(SHEET_CAMERAS)} views, not {views}")
+    if size < 16:
+        raise ValueError("a contact sheet view is at least 16 pixels wide")
+    scene = prepare_scene(mesh)
+    supersample = sheet_supersample(mesh.triangle_count)
+    rendered: list[Image.Image] = []
+    for camera in SHEET_CAMERAS[:views]:
+        if rendered and deadline is not None and clock() >= deadline:
+            break
+        rendered.append(render_view(scene, size, supersample=supersample, camera=camera))
+    return _encode(_layout(rendered, size))
+
+
+def _layout(rendered: list[Image.Image], size: int) -> Image.Image:
+    columns, rows = _grid(len(rendered))
+    sheet = Image.new("RGB", (columns * size, rows * size))
+    for index, view in enumerate(rendered):
+        sheet.paste(view, ((index % columns) * size, (index // columns) * size))
+    return sheet
+
+
+def _encode(sheet: Image.Image) -> bytes:
+    """WEBP at the highest quality in the ladder that fits ``MAX_SHEET_BYTES`` (else the lowest)."""
+    encoded = b""
+    for quality in _WEBP_QUALITIES:
+        out = io.BytesIO()
+        sheet.save(out, format="WEBP", quality=quality, method=4)
+        encoded = out.getvalue()
+        if len(encoded) <= MAX_SHEET_BYTES:
+            break
+    return encoded
