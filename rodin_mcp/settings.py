@@ -130,7 +130,8 @@ class Settings(BaseSettings):
     )
     allowed_input_dirs: Annotated[list[Path], NoDecode] = Field(
         default_factory=list[Path],
-        description="If set, local input images must lie inside one of these folders.",
+        description="If set, local input images and model files must lie inside one of these "
+        "folders.",
     )
 
     # Downloads.
@@ -149,6 +150,13 @@ class Settings(BaseSettings):
     )
     download_deadline: float = Field(
         default=1800.0, gt=0, description="Overall deadline (seconds) of fetching one task's files."
+    )
+
+    # Previews rendered here.
+    preview_seconds: float = Field(
+        default=6.0,
+        ge=0,
+        description="Time budget (seconds) of one local preview render; 0 turns them off.",
     )
 
     # Spending guard (used by the service).

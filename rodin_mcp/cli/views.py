@@ -78,6 +78,8 @@ def show_files(output: Output, downloads: DownloadsResult) -> None:
     _aligned(output, [(f.name, format_size(f.size)) for f in downloads.files])
     if downloads.preview_path:
         output.text(f"Preview: {downloads.preview_path}")
+    if downloads.contact_sheet_path:
+        output.text(f"Contact sheet: {downloads.contact_sheet_path}")
 
 
 def _dimensions(facts: ModelFacts) -> str | None:

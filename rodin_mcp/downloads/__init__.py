@@ -10,7 +10,7 @@ from rodin_mcp.downloads.manifest import MANIFEST_NAME, read_manifest, write_man
 from rodin_mcp.downloads.names import MAX_NAME_BYTES, safe_file_name, task_folder_name
 from rodin_mcp.downloads.streaming import ProgressCallback
 from rodin_mcp.downloads.task_download import TaskDownload, download_task
-from rodin_mcp.downloads.temp_files import sweep_task_folders
+from rodin_mcp.downloads.temp_files import sweep_task_folders, write_file_atomically
 
 __all__ = [
     "MANIFEST_NAME",
@@ -22,5 +22,6 @@ __all__ = [
     "safe_file_name",
     "sweep_task_folders",
     "task_folder_name",
+    "write_file_atomically",
     "write_manifest",
 ]

@@ -8,15 +8,13 @@ file, flushed, then renamed), and read back only to find a task's existing folde
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rodin_mcp.downloads.temp_files import commit_temp, create_temp
+from rodin_mcp.downloads.temp_files import write_file_atomically
 from rodin_mcp.records import TaskRecord
 
 __all__ = ["MANIFEST_NAME", "manifest_document", "read_manifest", "write_manifest"]
@@ -70,20 +68,8 @@ def write_manifest(folder: Path, record: TaskRecord) -> Path:
     document = manifest_document(
         record, first_downloaded_at=previous if isinstance(previous, str) else None
     )
-    temp, fd = create_temp(path)
-    try:
-        data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-        commit_temp(temp, fd, path)
-        fd = -1
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-        if fd >= 0:
-            os.close(fd)
+    data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    write_file_atomically(path, data)
     return path
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "is_temp_name",
     "sweep_folder",
     "sweep_task_folders",
+    "write_file_atomically",
 ]
 
 logger = logging.getLogger(__name__)
@@ -100,6 +101,28 @@ def commit_temp(temp: Path, fd: int, dest: Path) -> None:
     else:  # pragma: no cover - Windows
         os.close(fd)
         os.replace(temp, dest)
+
+
+def write_file_atomically(dest: Path, data: bytes) -> None:
+    """Write ``data`` to ``dest`` through a locked temporary file, fsynced then renamed: ``dest``
+    is never seen half-written, and a crash leaves only a temporary file the sweep removes.
+
+    Raises:
+        OSError: the file cannot be written.
+    """
+    temp, fd = create_temp(dest)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+        commit_temp(temp, fd, dest)
+        fd = -1
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+        if fd >= 0:
+            os.close(fd)
 
 
 def sweep_folder(folder: Path) -> int:

@@ -359,9 +359,11 @@ async def list_downloads(
 
 
 def _preview_block(result: DownloadsResult) -> ImageContent | None:
-    if result.preview_path is None:
+    """The contact sheet rendered here, or else Rodin's own preview."""
+    shown = result.contact_sheet_path or result.preview_path
+    if shown is None:
         return None
-    path = Path(result.preview_path)
+    path = Path(shown)
     if not path.is_file() or path.stat().st_size > PREVIEW_INLINE_LIMIT:
         return None
     data = base64.b64encode(path.read_bytes()).decode("ascii")
@@ -377,13 +379,20 @@ async def inspect_model(
             f"rodin://tasks/{{task_uuid}}/files/{{name}} URI of a file {LIST_DOWNLOADS} saved."
         ),
     ],
+    preview: Annotated[
+        bool,
+        Field(description="Also return a picture of the model from several angles (GLB only)."),
+    ] = True,
 ) -> CallToolResult:
     """Facts about a 3D model file."""
     service = await _service(ctx)
     async with tool_errors():
-        result = await service.inspect_model(model)
-    text = TextContent(type="text", text=result.model_dump_json())
-    return CallToolResult(content=[text], structured_content=result.model_dump(mode="json"))
+        result, sheet = await service.inspect_model(model, preview=preview)
+    content: list[ContentBlock] = [TextContent(type="text", text=result.model_dump_json())]
+    if sheet is not None:
+        data = base64.b64encode(sheet).decode("ascii")
+        content.append(ImageContent(type="image", data=data, mime_type="image/webp"))
+    return CallToolResult(content=content, structured_content=result.model_dump(mode="json"))
 
 
 async def check_balance(ctx: Context[AppState]) -> BalanceResult:

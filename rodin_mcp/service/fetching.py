@@ -17,10 +17,11 @@ from rodin_mcp.api import RodinClient
 from rodin_mcp.downloads import ProgressCallback, download_task, write_manifest
 from rodin_mcp.errors import TaskFailedError
 from rodin_mcp.ledger import Ledger
-from rodin_mcp.model import ModelFacts, inspect_model_file, main_model_file
+from rodin_mcp.model import inspect_model_file, main_model_file
 from rodin_mcp.records import StoredFile, TaskRecord, TaskState
 from rodin_mcp.service.following import Follower
 from rodin_mcp.service.next_steps import NextAction, NextStep
+from rodin_mcp.service.previews import Previewer
 from rodin_mcp.service.results import DownloadsResult, FileInfo
 from rodin_mcp.settings import Settings
 
@@ -45,8 +46,10 @@ class Fetcher:
         client: RodinClient,
         http: httpx2.AsyncClient,
         follower: Follower,
+        previewer: Previewer,
     ) -> None:
         self._settings = settings
+        self._previewer = previewer
         self._ledger = ledger
         self._client = client
         self._http = http
@@ -98,7 +101,11 @@ class Fetcher:
             file_count=len(fetched.files),
         )
         result = _result(updated, TaskState.DONE, updated.files, downloaded=True, step=step)
-        result.model = await _inspect(updated.files)
+        main = main_model_file(f.path for f in updated.files)
+        if main is not None:
+            result.model = await anyio.to_thread.run_sync(inspect_model_file, main)
+            sheet = await self._previewer.sheet_file(main)
+            result.contact_sheet_path = str(sheet) if sheet is not None else None
         return result
 
     def stored_file(self, task_uuid: str, name: str) -> StoredFile | None:
@@ -108,13 +115,6 @@ class Fetcher:
             return None
         found = next((f for f in record.files if f.name == name), None)
         return found if found is not None and found.path.is_file() else None
-
-
-async def _inspect(files: tuple[StoredFile, ...]) -> ModelFacts | None:
-    main = main_model_file(f.path for f in files)
-    if main is None:
-        return None
-    return await anyio.to_thread.run_sync(inspect_model_file, main)
 
 
 def _result(

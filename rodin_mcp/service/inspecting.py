@@ -39,8 +39,10 @@ class InspectResult(BaseModel):
     )
 
 
-async def inspect_reference(reference: str, settings: Settings, ledger: Ledger) -> InspectResult:
-    """Inspect the model file ``reference`` names.
+async def inspect_reference(
+    reference: str, settings: Settings, ledger: Ledger
+) -> tuple[InspectResult, Path]:
+    """Inspect the model file ``reference`` names; also return the file's real path.
 
     Raises:
         ModelInputError: the reference is unusable, the file may not be read, or it holds no model.
@@ -50,12 +52,11 @@ async def inspect_reference(reference: str, settings: Settings, ledger: Ledger) 
     if isinstance(parsed, DownloadedFileReference):
         path = _downloaded(parsed, ledger)
         facts = await _inspect(path, str(path))
-        return InspectResult(
-            model=facts, task_uuid=parsed.task_uuid, uri=file_uri(parsed.task_uuid, parsed.name)
-        )
+        uri = file_uri(parsed.task_uuid, parsed.name)
+        return InspectResult(model=facts, task_uuid=parsed.task_uuid, uri=uri), path
     local = await anyio.to_thread.run_sync(local_model_file, parsed, settings)
     facts = await _inspect(local.real, str(local.path))
-    return InspectResult(model=facts.model_copy(update={"path": str(local.path)}))
+    return InspectResult(model=facts.model_copy(update={"path": str(local.path)})), local.real
 
 
 def _downloaded(reference: DownloadedFileReference, ledger: Ledger) -> Path:

@@ -85,7 +85,14 @@ class DownloadsResult(BaseModel):
     output_dir: str | None = Field(description="Absolute folder holding the files, once fetched.")
     files: list[FileInfo]
     downloaded: bool = Field(description="True when this call fetched or verified the files.")
-    preview_path: str | None = Field(default=None, description="Local path of preview.webp.")
+    preview_path: str | None = Field(
+        default=None, description="Local path of Rodin's own preview render (preview.webp)."
+    )
+    contact_sheet_path: str | None = Field(
+        default=None,
+        description="Local path of the contact sheet rendered here: the main model, textured "
+        "and lit, from several angles in one image.",
+    )
     model: ModelFacts | None = Field(
         default=None, description="Facts about the main model file, once downloaded."
     )

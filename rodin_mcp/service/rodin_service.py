@@ -25,6 +25,7 @@ from rodin_mcp.service.following import Follower, StatusCallback
 from rodin_mcp.service.generation import PreparedGeneration, Submissions
 from rodin_mcp.service.inspecting import InspectResult, inspect_reference
 from rodin_mcp.service.next_steps import NextAction, NextStep
+from rodin_mcp.service.previews import Previewer
 from rodin_mcp.service.results import (
     BalanceResult,
     DownloadsResult,
@@ -71,6 +72,7 @@ class RodinService:
         self._client = client
         self.sandbox = settings.sandbox
         self._budget = Budget(settings.max_credits)
+        self._previewer = Previewer(settings)
         self._parts: _Parts | None = None
         if client is not None:
             follower = Follower(
@@ -88,7 +90,7 @@ class RodinService:
                     settings, ledger, client, self._budget, sandbox=self.sandbox, scope=scope
                 ),
                 follower,
-                Fetcher(settings, ledger, client, http, follower),
+                Fetcher(settings, ledger, client, http, follower, self._previewer),
             )
 
     # What the faces may know.
@@ -197,10 +199,19 @@ class RodinService:
         records = self._ledger.list_tasks(limit, sandbox=self.sandbox)
         return TasksResult(tasks=[_summary(r) for r in records])
 
-    async def inspect_model(self, reference: str) -> InspectResult:
-        """Facts about a model file: a local path or ``file://`` URI, or a download's resource
-        URI. Needs no key: nothing is sent to Rodin."""
-        return await inspect_reference(reference, self._settings, self._ledger)
+    async def inspect_model(
+        self, reference: str, *, preview: bool = False
+    ) -> tuple[InspectResult, bytes | None]:
+        """Facts about a model file (a local path or ``file://`` URI, or a download's resource
+        URI) and, with ``preview``, its contact sheet (WEBP) when one can be rendered in time.
+        Needs no key: nothing is sent to Rodin."""
+        result, path = await inspect_reference(reference, self._settings, self._ledger)
+        if not preview:
+            return result, None
+        if result.task_uuid is not None:
+            sheet = await self._previewer.sheet_file(path)
+            return result, None if sheet is None else await anyio.Path(sheet).read_bytes()
+        return result, await self._previewer.sheet(path)
 
     def task_file(self, task_uuid: str, name: str) -> StoredFile | None:
         """A downloaded file of a task still on disk, if the ledger knows it."""

@@ -11,7 +11,7 @@ __all__ = ["run_inspect"]
 
 async def run_inspect(ctx: CommandContext) -> int:
     """Inspect the model file the argument names (a local file or a downloaded one)."""
-    result = await ctx.service.inspect_model(ctx.args.model)
+    result, _ = await ctx.service.inspect_model(ctx.args.model)
     if ctx.output.json_mode:
         ctx.output.json(result.model_dump(mode="json"))
     else:
