@@ -22,7 +22,7 @@ const elements = {
 };
 
 // What tests and hosts can read: the viewer's state and the shown model's facts.
-const report = { state: "starting", message: "", model: null, uri: null, errors: [] };
+const report = { state: "starting", message: "", model: null, uri: null, errors: [], renders: 0 };
 window.__viewer = report;
 
 function setStatus(state, message) {
@@ -53,6 +53,9 @@ function formatMetres(value) {
 let stage = null;
 try {
   stage = new Stage(elements.stage);
+  stage.onrender = () => {
+    report.renders += 1;
+  };
 } catch (error) {
   fail("This browser cannot show 3D (WebGL is unavailable)", error);
 }

@@ -45,6 +45,7 @@ export class Stage {
 
     this.model = null;
     this.wireframe = false;
+    this.onrender = null;
     this.home = null;
     new ResizeObserver(() => this.resize()).observe(container);
     this.resize();
@@ -66,6 +67,7 @@ export class Stage {
 
   render() {
     this.renderer.render(this.scene, this.camera);
+    this.onrender?.();
   }
 
   // Replaces the shown model; returns its facts (size in metres, meshes, textures).
