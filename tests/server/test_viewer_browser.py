@@ -230,3 +230,50 @@ async def test_the_viewer_shows_a_textured_model_under_the_default_csp_and_its_c
     await wait_for_renders_after(frame, renders)
     orbited = await shot(page)
     assert share_changed(loaded, orbited) > 0.02, "dragging did not orbit the view"
+
+
+async def test_the_viewer_switches_models_offers_the_full_file_and_reports_failures(
+    apps_client: Client, browser: Browser, tmp_path: Path
+) -> None:
+    host = host_page(tmp_path)
+    downloads = await downloads_of_a_new_model(apps_client, "a blue vase")
+    model = downloads["structuredContent"]["viewer"]["models"][0]
+    task = downloads["structuredContent"]["task_uuid"]
+    missing = f"rodin://tasks/{task}/files/missing.glb"
+    # As a lightweight-copy producer will list them: a light copy at uri, the full file apart.
+    light = {**model, "full_uri": missing, "full_size": model["size"] * 10}
+    other = {**model, "name": "second.glb"}
+    downloads["structuredContent"]["viewer"]["models"] = [light, other]
+    page = await browser.new_page(viewport={"width": 640, "height": 420})
+    frame = await open_view(page, apps_client, host)
+
+    await page.evaluate(
+        "([args, result]) => window.sendToolCall(args, result)",
+        [{"task_uuid": task}, downloads],
+    )
+    await frame.wait_for_function(
+        "() => window.__viewer.state === 'loaded'", timeout=LOAD_TIMEOUT_MS
+    )
+    assert (await viewer_state(frame))["model"] == model["name"]
+    assert await frame.is_visible("#model")
+    assert await frame.is_visible("#full")
+
+    await frame.select_option("#model", index=1)
+    await frame.wait_for_function(
+        "() => window.__viewer.state === 'loaded' && window.__viewer.model === 'second.glb'",
+        timeout=LOAD_TIMEOUT_MS,
+    )
+
+    await frame.select_option("#model", index=0)
+    await frame.wait_for_function(
+        "() => window.__viewer.state === 'loaded' && window.__viewer.model !== 'second.glb'",
+        timeout=LOAD_TIMEOUT_MS,
+    )
+    await frame.click("#full")
+    await frame.wait_for_function(
+        "() => window.__viewer.state === 'error'", timeout=LOAD_TIMEOUT_MS
+    )
+    message = await frame.text_content("#status")
+    assert message is not None
+    assert message.startswith(f"Could not show {model['name']}")
+    assert await frame.is_visible("#status")
