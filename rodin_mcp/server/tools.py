@@ -39,6 +39,7 @@ from rodin_mcp.errors import RodinError
 from rodin_mcp.server.descriptions import describe
 from rodin_mcp.server.outputs import DownloadsOutput, GenerateOutput, StatusOutput, output_of
 from rodin_mcp.server.state import AppState
+from rodin_mcp.server.viewer import viewer_of, viewer_tool_meta
 from rodin_mcp.server.vocabulary import (
     CHECK_BALANCE,
     CHECK_STATUS,
@@ -355,7 +356,11 @@ async def list_downloads(
         )
         for f in result.files
     ]
-    return CallToolResult(content=content, structured_content=output.model_dump(mode="json"))
+    structured = output.model_dump(mode="json")
+    viewer = viewer_of(ctx, result)
+    if viewer is not None:
+        structured["viewer"] = viewer.model_dump(mode="json")
+    return CallToolResult(content=content, structured_content=structured)
 
 
 def _preview_block(result: DownloadsResult) -> ImageContent | None:
@@ -410,8 +415,11 @@ async def list_tasks(
     return (await _service(ctx)).tasks(limit)
 
 
-def register_tools(mcp: MCPServer, settings: Settings) -> None:
-    """Add the rodin-mcp tools to ``mcp``; their descriptions quote ``settings``' figures."""
+def register_tools(mcp: MCPServer, settings: Settings, *, with_viewer: bool = False) -> None:
+    """Add the rodin-mcp tools to ``mcp``; their descriptions quote ``settings``' figures.
+
+    ``with_viewer`` links the downloads tool to the MCP Apps viewer (``_meta.ui``).
+    """
     _assemble_signatures()
     check_status.__annotations__["return"] = StatusOutput
     list_downloads.__annotations__["return"] = Annotated[CallToolResult, DownloadsOutput]
@@ -448,4 +456,7 @@ def register_tools(mcp: MCPServer, settings: Settings) -> None:
     ]
     for fn, name, title, hints in tools:
         description = describe(name, settings)
-        mcp.add_tool(fn, name=name, title=title, description=description, annotations=hints)
+        meta = viewer_tool_meta() if with_viewer and fn is list_downloads else None
+        mcp.add_tool(
+            fn, name=name, title=title, description=description, annotations=hints, meta=meta
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.cli.helpers import run_cli
+from tests.server.viewer_bundle import require_viewer
 
 
 def by_name(document: dict[str, object]) -> dict[str, dict[str, object]]:
@@ -58,3 +59,16 @@ def test_config_table_lists_settings_with_their_variables(sandbox_env: dict[str,
     row = next(line for line in lines if line.startswith("output_dir "))
     assert row.split()[-2:] == ["environment", "RODIN_OUTPUT_DIR"]
     assert "Mode:   not configured" in run.stdout
+
+
+def test_config_says_the_viewer_is_built_when_the_bundle_is_installed(
+    sandbox_env: dict[str, str],
+) -> None:
+    require_viewer()
+
+    as_json = run_cli(["config", "--json"], sandbox_env)
+    as_table = run_cli(["config"], sandbox_env)
+
+    assert as_json.code == as_table.code == 0
+    assert as_json.json()["viewer"] == "built"
+    assert "Viewer: built" in as_table.stdout

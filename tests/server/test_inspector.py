@@ -1,5 +1,6 @@
 """The official MCP Inspector (v2 CLI) drives the server: lists tools, then generate -> status ->
-downloads against the sandbox, over Streamable HTTP and over stdio."""
+downloads against the sandbox, over Streamable HTTP and over stdio; and probes the MCP Apps viewer
+with and without advertising Apps support."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from tests.node_tools import node_env, npm_bin
 from tests.server.http_server import sandbox_http_server
+from tests.server.viewer_bundle import require_viewer
 
 
 def inspector(home: Path, *args: str) -> Any:
@@ -80,3 +82,40 @@ def test_the_inspector_runs_generate_status_and_downloads_over_http(tmp_path: Pa
     names = {f["name"] for f in downloads["files"]}
     assert "preview.webp" in names
     assert all(Path(f["path"]).is_file() for f in downloads["files"])
+
+
+def app_info(home: Path, url: str, *flags: str) -> dict[str, dict[str, Any]]:
+    """The Inspector's MCP Apps probe of every tool (one JSON line each), by tool name."""
+    completed = subprocess.run(
+        [
+            str(npm_bin("mcp-inspector")),
+            "--cli",
+            url,
+            "--method",
+            "tools/list",
+            "--app-info",
+            *flags,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=node_env(home),
+        check=False,
+    )
+    assert completed.returncode in {0, 2}, completed.stderr + completed.stdout  # 2: no app
+    probes = [json.loads(line) for line in completed.stdout.splitlines() if line.startswith("{")]
+    return {probe["toolName"]: probe for probe in probes}
+
+
+def test_the_inspector_finds_the_viewer_app_only_when_it_advertises_apps_support(
+    tmp_path: Path,
+) -> None:
+    require_viewer()
+    with sandbox_http_server(tmp_path) as port:
+        url = f"http://127.0.0.1:{port}/mcp"
+        plain = app_info(tmp_path, url)
+        apps = app_info(tmp_path, url, "--advertise-apps")
+    assert [name for name, probe in plain.items() if probe["hasApp"]] == []
+    assert [name for name, probe in apps.items() if probe["hasApp"]] == ["list_downloads"]
+    assert apps["list_downloads"]["resourceUri"] == "ui://rodin-mcp/viewer.html"
+    assert apps["list_downloads"]["resourceMimeType"] == "text/html;profile=mcp-app"

@@ -1,0 +1,180 @@
+"""The MCP Apps 3D viewer: its ``ui://`` resource, and what only Apps clients are shown of it.
+
+The viewer is one self-contained HTML file built from ``viewer/`` (three.js and the ext-apps
+``App``) into ``viewer_dist/viewer.html`` beside this module; a package built without Node has
+no viewer and the server behaves exactly as before. With the file present:
+
+* the resource ``ui://rodin-mcp/viewer.html`` (``text/html;profile=mcp-app``) is registered;
+* the downloads tool carries ``_meta.ui.resourceUri`` pointing at it;
+* a client that declares MCP Apps support gets a ``viewer`` object in that tool's structured
+  result: the task's GLB models and the resource URIs the viewer reads them from.
+
+A client that does not declare Apps support sees none of it (see :class:`AppsOnlyForAppsClients`):
+the same tools, resources, capabilities and results as a server without the viewer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any, cast
+
+from mcp.server.apps import EXTENSION_ID, Apps, client_supports_apps
+from mcp.server.context import CallNext, HandlerResult, ServerMiddleware, ServerRequestContext
+from mcp.server.mcpserver import Context
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS
+from pydantic import BaseModel, Field
+
+from rodin_mcp.media_types import MEDIA_TYPES
+from rodin_mcp.service import DownloadsResult
+
+__all__ = [
+    "VIEWER_BUNDLE",
+    "VIEWER_URI",
+    "AppsOnlyForAppsClients",
+    "ViewerModel",
+    "ViewerPayload",
+    "viewer_apps",
+    "viewer_html",
+    "viewer_of",
+    "viewer_tool_meta",
+]
+
+VIEWER_URI = "ui://rodin-mcp/viewer.html"
+VIEWER_BUNDLE = Path(__file__).resolve().parent / "viewer_dist" / "viewer.html"
+"""Where the build puts the viewer (``viewer/build.mjs``); absent when built without Node."""
+
+_VIEWABLE = MEDIA_TYPES["glb"]
+
+
+class ViewerModel(BaseModel):
+    """One model the viewer can show."""
+
+    name: str = Field(description="File name inside the task folder.")
+    uri: str = Field(description="Resource URI the viewer loads (may be a lightweight copy).")
+    full_uri: str = Field(description="Resource URI of the full file.")
+    size: int = Field(description="Bytes served at uri.")
+    full_size: int = Field(description="Bytes of the full file.")
+
+
+class ViewerPayload(BaseModel):
+    """What the viewer reads from a downloads result (``structuredContent.viewer``)."""
+
+    task_uuid: str
+    models: list[ViewerModel]
+
+
+@cache
+def viewer_html() -> str | None:
+    """The built viewer document, or None when this package was built without it."""
+    try:
+        return VIEWER_BUNDLE.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def viewer_apps(html: str) -> Apps:
+    """The MCP Apps extension serving the viewer document."""
+    apps = Apps()
+    apps.add_html_resource(
+        VIEWER_URI,
+        html,
+        name="rodin_viewer",
+        title="3D model viewer",
+        description="Interactive viewer for a generation's GLB models.",
+        prefers_border=True,
+    )
+    return apps
+
+
+def viewer_tool_meta() -> dict[str, Any]:
+    """The ``_meta`` that links a tool's results to the viewer."""
+    return {"ui": {"resourceUri": VIEWER_URI}}
+
+
+def viewer_of(ctx: Context[Any], result: DownloadsResult) -> ViewerPayload | None:
+    """The viewer's view of a downloads result, for an Apps client of a server with the viewer."""
+    if viewer_html() is None or not client_supports_apps(ctx):
+        return None
+    models = [
+        ViewerModel(name=f.name, uri=f.uri, full_uri=f.uri, size=f.size, full_size=f.size)
+        for f in result.files
+        if f.mime_type == _VIEWABLE
+    ]
+    return ViewerPayload(task_uuid=result.task_uuid, models=models)
+
+
+class AppsOnlyForAppsClients(ServerMiddleware[Any]):
+    """Hides the viewer from clients that did not declare MCP Apps support.
+
+    For such a client ``tools/list`` loses the tools' ``_meta.ui``, ``resources/list`` the
+    ``ui://`` resources, ``server/discover`` (2026-07-28) the Apps extension in the server's
+    capabilities, and ``resources/read`` of a ``ui://`` URI is refused as for an unknown
+    resource. Capabilities are read per request, so this holds on both protocol eras: the
+    2025-11-25 handshake's and the 2026-07-28 per-request envelope's.
+    """
+
+    async def __call__(
+        self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
+    ) -> HandlerResult:
+        if ctx.request_id is None or ctx.method not in _GATED or client_supports_apps(ctx):
+            return await call_next(ctx)
+        uri = str((ctx.params or {}).get("uri", ""))
+        if ctx.method == "resources/read":
+            if uri.startswith("ui://"):
+                # What an unknown resource gets (the SDK's ResourceNotFoundError answer).
+                raise MCPError(
+                    code=INVALID_PARAMS, message=f"Unknown resource: {uri}", data={"uri": uri}
+                )
+            return await call_next(ctx)
+        result = _as_dict(await call_next(ctx))
+        if result is None:
+            return None
+        return _GATED[ctx.method](result)
+
+
+def _as_dict(result: HandlerResult) -> dict[str, Any] | None:
+    if isinstance(result, BaseModel):
+        return result.model_dump(by_alias=True, exclude_none=True, mode="json")
+    return result
+
+
+def _without_ui_links(result: dict[str, Any]) -> dict[str, Any]:
+    tools: list[dict[str, Any]] = []
+    for tool in cast(list[dict[str, Any]], result.get("tools", [])):
+        meta = cast(dict[str, Any], tool.get("_meta") or {})
+        if "ui" in meta:
+            tool = {k: v for k, v in tool.items() if k != "_meta"}
+            rest = {k: v for k, v in meta.items() if k != "ui"}
+            if rest:
+                tool["_meta"] = rest
+        tools.append(tool)
+    return {**result, "tools": tools}
+
+
+def _without_ui_resources(result: dict[str, Any]) -> dict[str, Any]:
+    resources = cast(list[dict[str, Any]], result.get("resources", []))
+    kept = [r for r in resources if not str(r.get("uri", "")).startswith("ui://")]
+    return {**result, "resources": kept}
+
+
+def _without_apps_capability(result: dict[str, Any]) -> dict[str, Any]:
+    capabilities = cast(dict[str, Any], result.get("capabilities") or {})
+    extensions = cast(dict[str, Any], capabilities.get("extensions") or {})
+    if EXTENSION_ID not in extensions:
+        return result
+    rest = {k: v for k, v in extensions.items() if k != EXTENSION_ID}
+    capabilities = {k: v for k, v in capabilities.items() if k != "extensions"}
+    if rest:
+        capabilities["extensions"] = rest
+    return {**result, "capabilities": capabilities}
+
+
+_GATED: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "tools/list": _without_ui_links,
+    "resources/list": _without_ui_resources,
+    "server/discover": _without_apps_capability,
+    "resources/read": lambda result: result,
+}
