@@ -32,7 +32,12 @@ import importlib
 from typing import TYPE_CHECKING
 
 from rodin_mcp.model.facts import BoundingBox, ModelFacts, TextureFacts
-from rodin_mcp.model.inspection import MODEL_SUFFIXES, inspect_model_file, main_model_file
+from rodin_mcp.model.inspection import (
+    MAX_READ_WHOLE_BYTES,
+    MODEL_SUFFIXES,
+    inspect_model_file,
+    main_model_file,
+)
 
 if TYPE_CHECKING:
     from rodin_mcp.model.glb_reader import GLBReadError, read_glb
@@ -47,6 +52,7 @@ if TYPE_CHECKING:
     from rodin_mcp.model.viewer_copy import lightweight_glb
 
 __all__ = [
+    "MAX_READ_WHOLE_BYTES",
     "MODEL_SUFFIXES",
     "BoundingBox",
     "Camera",

@@ -47,5 +47,5 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         middleware=[AppsOnlyForAppsClients()] if html is not None else None,
     )
     register_tools(mcp, settings, with_viewer=html is not None)
-    register_resources(mcp)
+    register_resources(mcp, with_viewer=html is not None)
     return mcp

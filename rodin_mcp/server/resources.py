@@ -1,4 +1,5 @@
-"""Downloaded files as MCP resources: ``rodin://tasks/{task_uuid}/files/{name}``.
+"""Downloaded files as MCP resources: ``rodin://tasks/{task_uuid}/files/{name}``, and, with the
+viewer, what it loads of each model: ``rodin://tasks/{task_uuid}/views/{name}``.
 
 A resource template has one MIME type, so there is one template per file type Rodin produces
 (plus a generic fallback), all under the same URI shape.
@@ -7,6 +8,7 @@ A resource template has one MIME type, so there is one template per file type Ro
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any, cast
 
 import anyio
@@ -17,6 +19,7 @@ from mcp.server.mcpserver.exceptions import ResourceError
 from rodin_mcp.errors import RodinError
 from rodin_mcp.media_types import MEDIA_TYPES
 from rodin_mcp.server.state import AppState
+from rodin_mcp.server.viewer import VIEWS_TEMPLATE
 from rodin_mcp.server.vocabulary import LIST_DOWNLOADS
 
 __all__ = ["register_resources"]
@@ -35,11 +38,29 @@ async def _read_file(ctx: Context, task_uuid: str, name: str) -> bytes:
         raise ResourceError(
             f"No downloaded file {name!r} for task {task_uuid}; call {LIST_DOWNLOADS} first."
         )
-    path = found.path
-    size = path.stat().st_size
+    return await _bytes_of(found.path, name)
+
+
+async def _bytes_of(path: Path, name: str) -> bytes:
+    size = (await anyio.Path(path).stat()).st_size
     if size > MAX_RESOURCE_BYTES:
         raise ResourceError(f"{name} is {size} bytes, too large to send; open it at {path}.")
     return await anyio.Path(path).read_bytes()
+
+
+async def task_view(ctx: Context, task_uuid: str, name: str) -> bytes:
+    """What the 3D viewer loads of a downloaded GLB model: the file, or a lightweight copy."""
+    state = cast(AppState, ctx.request_context.lifespan_context)
+    try:
+        service = await state.service()
+    except RodinError as exc:
+        raise ResourceError(str(exc)) from None
+    path = await service.viewer_file(task_uuid, name)
+    if path is None:
+        raise ResourceError(
+            f"No downloaded GLB model {name!r} for task {task_uuid}; call {LIST_DOWNLOADS} first."
+        )
+    return await _bytes_of(path, name)
 
 
 def _reader(ext: str) -> Callable[[Context, str, str], Coroutine[Any, Any, bytes]]:
@@ -55,8 +76,16 @@ async def task_file(ctx: Context, task_uuid: str, name: str) -> bytes:
     return await _read_file(ctx, task_uuid, name)
 
 
-def register_resources(mcp: MCPServer) -> None:
-    """Add the downloaded-file resource templates to ``mcp``."""
+def register_resources(mcp: MCPServer, *, with_viewer: bool = False) -> None:
+    """Add the downloaded-file resource templates to ``mcp`` (and the viewer's, ``with_viewer``)."""
+    if with_viewer:
+        mcp.resource(
+            VIEWS_TEMPLATE,
+            name="task_view",
+            title="Model as the viewer loads it",
+            description="A downloaded GLB model, or a lightweight copy of a large one.",
+            mime_type=MEDIA_TYPES["glb"],
+        )(task_view)
     for ext, mime in MEDIA_TYPES.items():
         mcp.resource(
             f"rodin://tasks/{{task_uuid}}/files/{{stem}}.{ext}",

@@ -357,7 +357,7 @@ async def list_downloads(
         for f in result.files
     ]
     structured = output.model_dump(mode="json")
-    viewer = viewer_of(ctx, result)
+    viewer = await viewer_of(ctx, service, result.task_uuid) if result.downloaded else None
     if viewer is not None:
         structured["viewer"] = viewer.model_dump(mode="json")
     return CallToolResult(content=content, structured_content=structured)
@@ -397,7 +397,13 @@ async def inspect_model(
     if sheet is not None:
         data = base64.b64encode(sheet).decode("ascii")
         content.append(ImageContent(type="image", data=data, mime_type="image/webp"))
-    return CallToolResult(content=content, structured_content=result.model_dump(mode="json"))
+    structured = result.model_dump(mode="json")
+    if result.task_uuid is not None:
+        name = Path(result.model.path).name
+        viewer = await viewer_of(ctx, service, result.task_uuid, first=name)
+        if viewer is not None:
+            structured["viewer"] = viewer.model_dump(mode="json")
+    return CallToolResult(content=content, structured_content=structured)
 
 
 async def check_balance(ctx: Context[AppState]) -> BalanceResult:
@@ -456,7 +462,7 @@ def register_tools(mcp: MCPServer, settings: Settings, *, with_viewer: bool = Fa
     ]
     for fn, name, title, hints in tools:
         description = describe(name, settings)
-        meta = viewer_tool_meta() if with_viewer and fn is list_downloads else None
+        meta = viewer_tool_meta() if with_viewer and fn in (list_downloads, inspect_model) else None
         mcp.add_tool(
             fn, name=name, title=title, description=description, annotations=hints, meta=meta
         )

@@ -6,8 +6,10 @@ no viewer and the server behaves exactly as before. With the file present:
 
 * the resource ``ui://rodin-mcp/viewer.html`` (``text/html;profile=mcp-app``) is registered;
 * the downloads tool carries ``_meta.ui.resourceUri`` pointing at it;
-* a client that declares MCP Apps support gets a ``viewer`` object in that tool's structured
-  result: the task's GLB models and the resource URIs the viewer reads them from.
+* a client that declares MCP Apps support gets a ``viewer`` object in that tool's (and
+  inspect_model's, for a downloaded file) structured result: the task's GLB models and the
+  resource URIs the viewer reads them from: a lightweight copy of a large model under
+  ``rodin://tasks/{task_uuid}/views/{name}``, the full file under ``.../files/{name}``.
 
 A client that does not declare Apps support sees none of it (see :class:`AppsOnlyForAppsClients`):
 the same tools, resources, capabilities and results as a server without the viewer.
@@ -27,14 +29,12 @@ from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS
 from pydantic import BaseModel, Field
 
-from rodin_mcp.media_types import MEDIA_TYPES
-from rodin_mcp.service import DownloadsResult
+from rodin_mcp.service import RodinService, ViewerFile
 
 __all__ = [
     "VIEWER_BUNDLE",
     "VIEWER_URI",
     "AppsOnlyForAppsClients",
-    "ViewerModel",
     "ViewerPayload",
     "viewer_apps",
     "viewer_html",
@@ -46,24 +46,15 @@ VIEWER_URI = "ui://rodin-mcp/viewer.html"
 VIEWER_BUNDLE = Path(__file__).resolve().parent / "viewer_dist" / "viewer.html"
 """Where the build puts the viewer (``viewer/build.mjs``); absent when built without Node."""
 
-_VIEWABLE = MEDIA_TYPES["glb"]
-
-
-class ViewerModel(BaseModel):
-    """One model the viewer can show."""
-
-    name: str = Field(description="File name inside the task folder.")
-    uri: str = Field(description="Resource URI the viewer loads (may be a lightweight copy).")
-    full_uri: str = Field(description="Resource URI of the full file.")
-    size: int = Field(description="Bytes served at uri.")
-    full_size: int = Field(description="Bytes of the full file.")
+VIEWS_TEMPLATE = "rodin://tasks/{task_uuid}/views/{name}"
+_VIEWS_PREFIX = "rodin://tasks/"
 
 
 class ViewerPayload(BaseModel):
-    """What the viewer reads from a downloads result (``structuredContent.viewer``)."""
+    """What the viewer reads from a tool result (``structuredContent.viewer``)."""
 
     task_uuid: str
-    models: list[ViewerModel]
+    models: list[ViewerFile] = Field(description="The task's GLB models, the shown one first.")
 
 
 @cache
@@ -94,16 +85,20 @@ def viewer_tool_meta() -> dict[str, Any]:
     return {"ui": {"resourceUri": VIEWER_URI}}
 
 
-def viewer_of(ctx: Context[Any], result: DownloadsResult) -> ViewerPayload | None:
-    """The viewer's view of a downloads result, for an Apps client of a server with the viewer."""
+async def viewer_of(
+    ctx: Context[Any], service: RodinService, task_uuid: str, *, first: str | None = None
+) -> ViewerPayload | None:
+    """The viewer's view of a task's models (``first`` shown first), for an Apps client of a
+    server with the viewer; None for anyone else."""
     if viewer_html() is None or not client_supports_apps(ctx):
         return None
-    models = [
-        ViewerModel(name=f.name, uri=f.uri, full_uri=f.uri, size=f.size, full_size=f.size)
-        for f in result.files
-        if f.mime_type == _VIEWABLE
-    ]
-    return ViewerPayload(task_uuid=result.task_uuid, models=models)
+    models = await service.viewer_files(task_uuid)
+    models.sort(key=lambda m: m.name != first)
+    return ViewerPayload(task_uuid=task_uuid, models=models)
+
+
+def _is_view_uri(uri: str) -> bool:
+    return uri.startswith(_VIEWS_PREFIX) and "/views/" in uri
 
 
 class AppsOnlyForAppsClients(ServerMiddleware[Any]):
@@ -123,7 +118,7 @@ class AppsOnlyForAppsClients(ServerMiddleware[Any]):
             return await call_next(ctx)
         uri = str((ctx.params or {}).get("uri", ""))
         if ctx.method == "resources/read":
-            if uri.startswith("ui://"):
+            if uri.startswith("ui://") or _is_view_uri(uri):
                 # What an unknown resource gets (the SDK's ResourceNotFoundError answer).
                 raise MCPError(
                     code=INVALID_PARAMS, message=f"Unknown resource: {uri}", data={"uri": uri}
@@ -160,6 +155,12 @@ def _without_ui_resources(result: dict[str, Any]) -> dict[str, Any]:
     return {**result, "resources": kept}
 
 
+def _without_view_templates(result: dict[str, Any]) -> dict[str, Any]:
+    templates = cast(list[dict[str, Any]], result.get("resourceTemplates", []))
+    kept = [t for t in templates if t.get("uriTemplate") != VIEWS_TEMPLATE]
+    return {**result, "resourceTemplates": kept}
+
+
 def _without_apps_capability(result: dict[str, Any]) -> dict[str, Any]:
     capabilities = cast(dict[str, Any], result.get("capabilities") or {})
     extensions = cast(dict[str, Any], capabilities.get("extensions") or {})
@@ -175,6 +176,7 @@ def _without_apps_capability(result: dict[str, Any]) -> dict[str, Any]:
 _GATED: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "tools/list": _without_ui_links,
     "resources/list": _without_ui_resources,
+    "resources/templates/list": _without_view_templates,
     "server/discover": _without_apps_capability,
     "resources/read": lambda result: result,
 }

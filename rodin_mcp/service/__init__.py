@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         TaskSummary,
     )
     from rodin_mcp.service.rodin_service import RodinService
+    from rodin_mcp.service.viewer_copies import ViewerFile
 
 _WHERE: dict[str, str] = {
     "LINK_LIFETIME_SECONDS": "rodin_mcp.api.responses",
@@ -66,6 +67,7 @@ _WHERE: dict[str, str] = {
     "TasksResult": "rodin_mcp.service.results",
     "TaskSummary": "rodin_mcp.service.results",
     "RodinService": "rodin_mcp.service.rodin_service",
+    "ViewerFile": "rodin_mcp.service.viewer_copies",
 }
 
 __all__ = [
@@ -91,6 +93,7 @@ __all__ = [
     "StatusResult",
     "TaskSummary",
     "TasksResult",
+    "ViewerFile",
     "open_service",
     "option_names",
 ]

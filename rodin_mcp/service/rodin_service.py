@@ -36,6 +36,7 @@ from rodin_mcp.service.results import (
 )
 from rodin_mcp.service.spending import Budget
 from rodin_mcp.service.timestamps import iso_utc
+from rodin_mcp.service.viewer_copies import ViewerCopies, ViewerFile
 from rodin_mcp.service.watching import PollSchedule
 from rodin_mcp.settings import Settings
 
@@ -73,6 +74,7 @@ class RodinService:
         self.sandbox = settings.sandbox
         self._budget = Budget(settings.max_credits)
         self._previewer = Previewer(settings)
+        self._viewer_copies = ViewerCopies(ledger)
         self._parts: _Parts | None = None
         if client is not None:
             follower = Follower(
@@ -212,6 +214,14 @@ class RodinService:
             sheet = await self._previewer.sheet_file(path)
             return result, None if sheet is None else await anyio.Path(sheet).read_bytes()
         return result, await self._previewer.sheet(path)
+
+    async def viewer_files(self, task_uuid: str) -> list[ViewerFile]:
+        """What a 3D viewer loads of each downloaded GLB of the task (large ones as a copy)."""
+        return await self._viewer_copies.files(task_uuid)
+
+    async def viewer_file(self, task_uuid: str, name: str) -> Path | None:
+        """The file a viewer loads for model ``name`` of the task, if it is downloaded here."""
+        return await self._viewer_copies.served_path(task_uuid, name)
 
     def task_file(self, task_uuid: str, name: str) -> StoredFile | None:
         """A downloaded file of a task still on disk, if the ledger knows it."""
