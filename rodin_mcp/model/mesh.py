@@ -12,7 +12,10 @@ __all__ = ["Material", "Mesh", "unit_or_up", "vertex_normals", "vertex_tangents"
 
 @dataclass(frozen=True)
 class Material:
-    """A glTF-style metallic-roughness material; textures are PNG bytes.
+    """A glTF-style metallic-roughness material; textures are encoded image bytes.
+
+    The emulator's writers make PNG; a material read from a GLB, or made for the viewer copy,
+    may hold JPEG (the ``_png`` names predate that).
 
     Attributes:
         name: Material name written into every format.

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rodin_mcp.model.glb_reader import read_glb
-from rodin_mcp.model.render.contact_sheet import render_contact_sheet, sheet_supersample
+from rodin_mcp.model.render.contact_sheet import SHEET_SUPERSAMPLE, render_contact_sheet
 
 __all__ = [
     "MAX_PREVIEW_FILE_BYTES",
@@ -32,7 +32,7 @@ _VIEW_SECONDS_PER_PIXEL = 6e-7  # of the supersampled image, shading included
 
 def estimated_view_seconds(triangle_count: int, size: int) -> float:
     """A pessimistic guess at the seconds one sheet view of such a mesh takes."""
-    pixels = (size * sheet_supersample(triangle_count)) ** 2
+    pixels = (size * SHEET_SUPERSAMPLE) ** 2
     return triangle_count * _VIEW_SECONDS_PER_TRIANGLE + pixels * _VIEW_SECONDS_PER_PIXEL
 
 

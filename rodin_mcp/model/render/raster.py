@@ -81,6 +81,7 @@ class _Setup:
     b: tuple[Float, Float]
     c: tuple[Float, Float]
     dz: tuple[Float, Float, Float]
+    depth_range: tuple[float, float]
 
 
 def _min3(v: Float) -> Float:
@@ -93,7 +94,9 @@ def _max3(v: Float) -> Float:
 
 
 def _setup(s: Float, tri: Index, width: int, height: int, cull_clockwise: bool) -> _Setup | None:
-    x, y = s[tri, 0], s[tri, 1]  # each (m, 3)
+    # ``take`` of a contiguous column: several times faster than ``s[tri, 0]``.
+    x = np.take(np.ascontiguousarray(s[:, 0]), tri)  # (m, 3)
+    y = np.take(np.ascontiguousarray(s[:, 1]), tri)
     area = (x[:, 1] - x[:, 0]) * (y[:, 2] - y[:, 0]) - (y[:, 1] - y[:, 0]) * (x[:, 2] - x[:, 0])
     keep = np.abs(area) > 1e-12
     if cull_clockwise:
@@ -119,7 +122,7 @@ def _setup(s: Float, tri: Index, width: int, height: int, cull_clockwise: bool) 
         dx, dy = x[:, j] - x[:, i], y[:, j] - y[:, i]
         a, b = -dy * inv, dx * inv
         planes.append((a, b, a * (x0 + 0.5 - x[:, i]) + b * (y0 + 0.5 - y[:, i])))
-    z = s[tri[ids], 2]
+    z = np.take(np.ascontiguousarray(s[:, 2]), np.take(tri, ids, axis=0))
     (a0, b0, c0), (a1, b1, c1) = planes
     dz0, dz1 = z[:, 0] - z[:, 2], z[:, 1] - z[:, 2]
     depth_plane = (a0 * dz0 + a1 * dz1, b0 * dz0 + b1 * dz1, z[:, 2] + c0 * dz0 + c1 * dz1)
@@ -133,6 +136,7 @@ def _setup(s: Float, tri: Index, width: int, height: int, cull_clockwise: bool) 
         b=(b0, b1),
         c=(c0, c1),
         dz=depth_plane,
+        depth_range=(float(z.min()), float(z.max())),
     )
 
 
@@ -145,10 +149,9 @@ class _DepthKey:
     id_bits: int
 
     @classmethod
-    def spanning(cls, depths: Float, count: int) -> _DepthKey:
+    def spanning(cls, low: float, high: float, count: int) -> _DepthKey:
         id_bits = max(1, int(count).bit_length())
         levels = float((1 << (_KEY_BITS - id_bits)) - 1)
-        low, high = float(depths.min()), float(depths.max())
         return cls(low, levels / (high - low) if high > low else 0.0, id_bits)
 
     def pack(self, depth: Float, position: Index) -> Index:
@@ -221,7 +224,7 @@ def rasterize(
     setup = _setup(s, tri, width, height, cull_clockwise)
     if setup is None:
         return _empty(width, height)
-    key = _DepthKey.spanning(s[tri[setup.ids], 2], len(setup.ids))
+    key = _DepthKey.spanning(*setup.depth_range, len(setup.ids))
     keys = _nearest_keys(setup, width, height, key)
     pixels = np.nonzero(keys != _EMPTY)[0]
     owner = keys[pixels] & ((1 << key.id_bits) - 1)

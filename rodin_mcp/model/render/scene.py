@@ -88,5 +88,7 @@ def prepare_scene(mesh: Mesh) -> Scene:
         centre=centre,
         radius=radius,
         base_colour=decode_texture(material.base_color_png),
-        roughness_metallic=None if roughness_metallic is None else roughness_metallic[:, :, 1:3],
+        roughness_metallic=None
+        if roughness_metallic is None
+        else np.ascontiguousarray(roughness_metallic[:, :, 1:3]),
     )

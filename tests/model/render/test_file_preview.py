@@ -83,3 +83,13 @@ def test_bad_glb_bytes_raise_a_glb_read_error(tmp_path: Path, data: bytes) -> No
 
     with pytest.raises(GLBReadError):
         preview_of_file(path, budget_seconds=60.0)
+
+
+def test_a_texture_that_cannot_be_decoded_still_gives_a_preview_of_the_shape(
+    tmp_path: Path,
+) -> None:
+    broken = Material(name="m", base_color_png=b"\x89PNG\r\n\x1a\n not an image")
+    path = tmp_path / "broken_texture.glb"
+    path.write_bytes(write_glb(uv_sphere(8, 16, broken)))
+
+    assert preview_of_file(path, budget_seconds=60.0, size=32) is not None

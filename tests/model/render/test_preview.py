@@ -9,7 +9,8 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from rodin_mcp.model.mesh import Material, Mesh
-from rodin_mcp.model.render.preview import Camera, render_preview, render_rgb
+from rodin_mcp.model.render.preview import Camera, render_preview, render_rgb, render_view
+from rodin_mcp.model.render.scene import prepare_scene
 from tests.model.meshes import grid
 
 
@@ -97,3 +98,16 @@ def test_an_unlit_material_shows_its_colour_unshaded() -> None:
 
     covered = np.abs(pixels - [90, 160, 90]).sum(axis=-1) <= 3
     assert covered.sum() > 200
+
+
+def test_a_fractional_supersample_still_gives_the_asked_size_and_smooth_edges() -> None:
+    scene = prepare_scene(_textured_patch())
+
+    sharp = np.asarray(render_view(scene, 96, supersample=1.0), dtype=int)
+    smooth = np.asarray(render_view(scene, 96, supersample=1.5), dtype=int)
+
+    assert sharp.shape == smooth.shape == (96, 96, 3)
+    # Averaging 2.25 samples a pixel makes in-between colours along edges: more distinct ones.
+    assert len(np.unique(smooth.reshape(-1, 3), axis=0)) > len(
+        np.unique(sharp.reshape(-1, 3), axis=0)
+    )

@@ -96,3 +96,15 @@ def test_large_and_many_small_triangles_are_all_drawn() -> None:
     drawn = set(np.unique(coverage.triangle[coverage.mask]).tolist())
     assert 2000 in drawn  # the big one shows between the small ones
     assert len(drawn) > 1500  # most small ones cover at least one pixel centre
+
+
+def test_the_covered_pixel_list_matches_the_per_pixel_buffers() -> None:
+    screen = np.array([[3.0, 2.0, 1.0], [60.0, 10.0, 1.0], [20.0, 50.0, 2.0], [63.0, 63.0, 0.5]])
+
+    coverage = rasterize(screen, np.array([[0, 1, 2], [1, 3, 2]]), 64, 64)
+
+    np.testing.assert_array_equal(coverage.pixels, np.flatnonzero(coverage.mask))
+    np.testing.assert_array_equal(
+        coverage.barycentric.reshape(-1, 3)[coverage.pixels], coverage.weights
+    )
+    assert set(np.unique(coverage.triangle[coverage.mask]).tolist()) == {0, 1}
