@@ -21,19 +21,23 @@ from rodin_mcp.media_types import MEDIA_TYPES
 from rodin_mcp.server.state import AppState
 from rodin_mcp.server.viewer import VIEWS_TEMPLATE
 from rodin_mcp.server.vocabulary import LIST_DOWNLOADS
+from rodin_mcp.service import RodinService
 
 __all__ = ["register_resources"]
 
 MAX_RESOURCE_BYTES = 256 * 1024 * 1024
 
 
-async def _read_file(ctx: Context, task_uuid: str, name: str) -> bytes:
+async def _service(ctx: Context) -> RodinService:
     state = cast(AppState, ctx.request_context.lifespan_context)
     try:
-        service = await state.service()
+        return await state.service()
     except RodinError as exc:
         raise ResourceError(str(exc)) from None
-    found = service.task_file(task_uuid, name)
+
+
+async def _read_file(ctx: Context, task_uuid: str, name: str) -> bytes:
+    found = (await _service(ctx)).task_file(task_uuid, name)
     if found is None:
         raise ResourceError(
             f"No downloaded file {name!r} for task {task_uuid}; call {LIST_DOWNLOADS} first."
@@ -50,12 +54,7 @@ async def _bytes_of(path: Path, name: str) -> bytes:
 
 async def task_view(ctx: Context, task_uuid: str, name: str) -> bytes:
     """What the 3D viewer loads of a downloaded GLB model: the file, or a lightweight copy."""
-    state = cast(AppState, ctx.request_context.lifespan_context)
-    try:
-        service = await state.service()
-    except RodinError as exc:
-        raise ResourceError(str(exc)) from None
-    path = await service.viewer_file(task_uuid, name)
+    path = await (await _service(ctx)).viewer_file(task_uuid, name)
     if path is None:
         raise ResourceError(
             f"No downloaded GLB model {name!r} for task {task_uuid}; call {LIST_DOWNLOADS} first."

@@ -23,8 +23,10 @@ from rodin_mcp.model import MAX_READ_WHOLE_BYTES
 from rodin_mcp.records import StoredFile
 from rodin_mcp.service.fetching import file_uri
 
-__all__ = ["COPY_ABOVE_BYTES", "ViewerCopies", "ViewerFile", "view_uri"]
+__all__ = ["COPY_ABOVE_BYTES", "VIEWER_COPY_PREFIX", "ViewerCopies", "ViewerFile", "view_uri"]
 
+VIEWER_COPY_PREFIX = ".viewer."
+"""A copy of ``model.glb`` is kept beside it as ``.viewer.model.glb``."""
 COPY_ABOVE_BYTES = 8 * 1024 * 1024
 """GLB files larger than this are shown through a lightweight copy."""
 COPY_TRIANGLES = 100_000
@@ -82,7 +84,7 @@ class ViewerCopies:
             return None
         if stored.size <= COPY_ABOVE_BYTES or stored.size > MAX_READ_WHOLE_BYTES:
             return stored.path
-        copy = stored.path.with_name(f".viewer.{stored.name}")
+        copy = stored.path.with_name(VIEWER_COPY_PREFIX + stored.name)
         async with self._limiter:
             made = await anyio.to_thread.run_sync(_ensure_copy, stored.path, copy)
         return copy if made else stored.path

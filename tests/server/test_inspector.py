@@ -116,6 +116,8 @@ def test_the_inspector_finds_the_viewer_app_only_when_it_advertises_apps_support
         plain = app_info(tmp_path, url)
         apps = app_info(tmp_path, url, "--advertise-apps")
     assert [name for name, probe in plain.items() if probe["hasApp"]] == []
-    assert [name for name, probe in apps.items() if probe["hasApp"]] == ["list_downloads"]
-    assert apps["list_downloads"]["resourceUri"] == "ui://rodin-mcp/viewer.html"
-    assert apps["list_downloads"]["resourceMimeType"] == "text/html;profile=mcp-app"
+    linked = sorted(name for name, probe in apps.items() if probe["hasApp"])
+    assert linked == ["inspect_model", "list_downloads"]
+    for name in linked:
+        assert apps[name]["resourceUri"] == "ui://rodin-mcp/viewer.html"
+        assert apps[name]["resourceMimeType"] == "text/html;profile=mcp-app"

@@ -34,6 +34,8 @@ from rodin_mcp.downloads.temp_files import is_temp_name, sweep_task_folders
 from rodin_mcp.emulator import EmulatorConfig, RunningEmulator, run_emulator_in_thread
 from rodin_mcp.ledger import Ledger
 from rodin_mcp.records import TaskRecord
+from rodin_mcp.service.previews import CONTACT_SHEET_NAME
+from rodin_mcp.service.viewer_copies import VIEWER_COPY_PREFIX
 from tests.soak.stdio_server import ServerGone, StdioServer, ToolAnswer
 
 __all__ = ["FAULT_PLAN", "SoakConfig", "SoakReport", "run_soak"]
@@ -435,9 +437,18 @@ def _nothing_outside_the_output_folder(root: Path, rows: list[TaskRecord]) -> li
             if path.is_dir():
                 if path.resolve() not in folders:
                     found.append(f"unexpected folder {path}")
-            elif path.name != "task.json" and path.resolve() not in recorded:
+            elif not _recorded_or_derived(path, recorded):
                 found.append(f"unexpected file {path}")
     return found
+
+
+def _recorded_or_derived(path: Path, recorded: set[Path]) -> bool:
+    """A downloaded file, or one made here from them: task.json, the contact sheet, or the
+    viewer's copy of a recorded model."""
+    if path.resolve() in recorded or path.name in ("task.json", CONTACT_SHEET_NAME):
+        return True
+    source = path.with_name(path.name.removeprefix(VIEWER_COPY_PREFIX))
+    return path.name.startswith(VIEWER_COPY_PREFIX) and source.resolve() in recorded
 
 
 def _no_secret_anywhere(root: Path, emulator: RunningEmulator, fleet: _Fleet) -> list[str]:
