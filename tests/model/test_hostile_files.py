@@ -7,6 +7,8 @@ below would need hundreds of megabytes (or more) if its claims were believed.
 from __future__ import annotations
 
 import struct
+import subprocess
+import sys
 import tracemalloc
 import zipfile
 from collections.abc import Callable
@@ -128,3 +130,19 @@ def test_an_obj_with_one_enormous_face_line_is_scanned_without_holding_the_file(
     facts = inspected_within_memory(path)
 
     assert (facts.vertex_count, facts.triangle_count) == (3, 200_000)
+
+
+def test_a_text_file_of_blank_lines_is_classified_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "blank.obj"
+    path.write_bytes(b"\n" * 60_000 + b"v 0 0 0\n")
+    code = (
+        "import sys; from pathlib import Path; from rodin_mcp.model import inspect_model_file; "
+        "print(inspect_model_file(Path(sys.argv[1])).format)"
+    )
+
+    # A hang guard, not a timing goal: the quadratic scan took 90 s on this file.
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=30
+    )
+
+    assert done.stdout.strip() == "obj", done.stderr
