@@ -7,6 +7,7 @@ one set of rules (see the package docstring).
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,7 @@ from rodin_mcp.emulator.formats import (
     MtlTextures,
     write_fbx,
     write_glb,
+    write_glb_meshes,
     write_mtl,
     write_obj,
     write_stl,
@@ -161,9 +163,18 @@ def _loose_names(level: str) -> dict[str, str]:
 
 
 def model_files(
-    model: ModelLevel, level: str, fmt: str, variants: list[str], mesh_name: str
+    model: ModelLevel,
+    level: str,
+    fmt: str,
+    variants: list[str],
+    mesh_name: str,
+    parts: Callable[[Mesh], list[Mesh]] | None = None,
 ) -> tuple[list[GeneratedFile], list[GeneratedFile], Mesh]:
-    """The model files of one level, the loose textures they refer to, and the preview mesh."""
+    """The model files of one level, the loose textures they refer to, and the preview mesh.
+
+    With ``parts``, each model file holds the meshes ``parts`` cuts the model into: one GLB
+    with a node per part, or (other formats) one ``<stem>_part_NN.<fmt>`` file per part.
+    """
     textures = _encode(model) if variants != ["none"] else None
     materials = level_materials(textures) if textures is not None else {}
     names = _loose_names(level)
@@ -177,7 +188,10 @@ def model_files(
             refs = {"diffuse": names["shaded"]}
         else:
             refs = {}
-        models.extend(write_model(mesh, fmt, stem, refs))
+        if parts is None:
+            models.extend(write_model(mesh, fmt, stem, refs))
+        else:
+            models.extend(_write_parts(parts(mesh), fmt, stem, refs))
     loose: list[GeneratedFile] = []
     if textures is not None and fmt in ("obj", "fbx", "stl"):
         payload = {
@@ -191,6 +205,17 @@ def model_files(
         wanted += ["shaded"] if "shaded" in variants else []
         loose = [GeneratedFile(names[k], payload[k], CONTENT_TYPES["png"]) for k in wanted]
     return models, loose, model.mesh(mesh_name, materials.get(variants[0]))
+
+
+def _write_parts(
+    meshes: list[Mesh], fmt: str, stem: str, refs: dict[str, str]
+) -> list[GeneratedFile]:
+    if fmt == "glb":
+        return [GeneratedFile(f"{stem}.glb", write_glb_meshes(meshes), CONTENT_TYPES["glb"])]
+    files: list[GeneratedFile] = []
+    for number, mesh in enumerate(meshes, 1):
+        files.extend(write_model(mesh, fmt, f"{stem}_part_{number:02d}", refs))
+    return files
 
 
 def write_model(mesh: Mesh, fmt: str, stem: str, refs: dict[str, str]) -> list[GeneratedFile]:
