@@ -98,7 +98,7 @@ def api_routes(state: EmulatorState) -> list[Route]:
         texture_fails = fault is not None and fault.action is FaultAction.FAIL
 
         async def produce() -> WireAnswer:
-            answer = state.submit_texture(
+            answer = await state.submit_texture(
                 fields,
                 files.get("image", []),
                 files.get("model", []),

@@ -23,8 +23,8 @@ MODEL_FORMATS = ("glb", "usdz", "fbx", "stl", "obj")
 _HEAD_BYTES = 64 * 1024
 _STL_HEADER = 80
 _STL_FACET = 50
-_OBJ_LINE = re.compile(rb"^\s*(v|vt|vn|f|o|g|s|mtllib|usemtl)\s", re.M)
-_FBX_TEXT = re.compile(rb"^\s*(; FBX|FBXHeaderExtension:)", re.M)
+_OBJ_LINE = re.compile(rb"^[ \t]*(v|vt|vn|f|o|g|s|mtllib|usemtl)[ \t]", re.M)
+_FBX_TEXT = re.compile(rb"^[ \t]*(; FBX|FBXHeaderExtension:)", re.M)
 
 
 def model_format(data: bytes) -> str | None:

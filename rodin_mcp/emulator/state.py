@@ -18,6 +18,7 @@ from functools import partial
 from typing import Literal
 
 import anyio
+import anyio.to_thread
 from starlette.types import Receive
 
 from rodin_mcp.emulator.accounts import Account, RateLimiter
@@ -119,7 +120,7 @@ class EmulatorState:
             preview_render_job=submission.preview_render_job,
         )
 
-    def submit_texture(
+    async def submit_texture(
         self,
         fields: FormFields,
         images: Sequence[bytes],
@@ -130,7 +131,7 @@ class EmulatorState:
         """Check, bill and create a re-texturing task, or refuse (``POST /rodin_texture_only``).
 
         A model the emulator cannot read (FBX, USDZ, or a malformed GLB/OBJ/STL) is accepted
-        and billed, and its texture job ends ``Failed``.
+        and billed, and its texture job ends ``Failed``. The model is read in a worker thread.
         """
         try:
             order = read_texture_order(
@@ -138,7 +139,8 @@ class EmulatorState:
             )
         except Refusal as refusal:
             return self.refusal(refusal.code, refusal.message)
-        fails = texture_fails or not _is_readable(order.model, order.model_format)
+        readable = await anyio.to_thread.run_sync(_is_readable, order.model, order.model_format)
+        fails = texture_fails or not readable
         return self._accept(order, TEXTURE_SECONDS, texture_fails=fails)
 
     def submit_split(self, fields: FormFields, *, texture_fails: bool = False) -> WireAnswer:
