@@ -7,6 +7,7 @@ import pytest
 
 from rodin_mcp.emulator.assets.splitting import split_files, split_parts
 from rodin_mcp.model import read_glb
+from rodin_mcp.model.mesh import Mesh
 from tests.emulator.assets.requests import request
 from tests.emulator.helpers import glb_document
 from tests.model.meshes import grid, pbr_material
@@ -22,11 +23,15 @@ def test_parts_hold_every_triangle_once_with_unchanged_vertices(count: int) -> N
     assert sum(part.triangle_count for part in parts) == mesh.triangle_count
     assert [part.name for part in parts] == [f"part_{n:02d}" for n in range(1, count + 1)]
     assert all(part.material is mesh.material for part in parts)
-    whole = {tuple(np.round(t, 6).ravel()) for t in mesh.positions[mesh.triangulated()]}
-    pieces = {
-        tuple(np.round(t, 6).ravel()) for part in parts for t in part.positions[part.triangles]
-    }
+    whole = _corner_set(mesh)
+    pieces = set[tuple[float, ...]]().union(*(_corner_set(part) for part in parts))
     assert pieces == whole
+
+
+def _corner_set(mesh: Mesh) -> set[tuple[float, ...]]:
+    """Each triangle as the rounded coordinates of its three corners."""
+    corners = np.round(mesh.positions[mesh.triangulated()].astype(np.float64), 6).reshape(-1, 9)
+    return {tuple(float(v) for v in row) for row in corners}
 
 
 def test_a_mesh_with_fewer_triangles_than_the_strength_gives_one_part_per_triangle() -> None:
