@@ -180,6 +180,7 @@ def figures(run: ConfigRun, speed: float) -> Figures:
         assert task.done_at is not None
         minutes += (task.done_at - run.waiting_from) / 60
         view = views[task.task_uuid]
+        assert view.tier is not None  # the bench only generates
         lags.append(task.done_at - (view.created_at + TIER_SECONDS[view.tier] / speed))
     lags.sort()
     return Figures(

@@ -384,7 +384,7 @@ def _no_accepted_submission_missing(emulator: RunningEmulator, rows: list[TaskRe
 def _none_paid_twice(emulator: RunningEmulator) -> list[str]:
     by_prompt: defaultdict[str, int] = defaultdict(int)
     for task in emulator.tasks:
-        by_prompt[task.prompt] += 1
+        by_prompt[task.prompt or ""] += 1  # the soak only generates, and always with a prompt
     return [f"{n} paid tasks for one request {p!r}" for p, n in by_prompt.items() if n > 1]
 
 
