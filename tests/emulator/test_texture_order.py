@@ -145,6 +145,7 @@ def test_an_fbx_upload_is_accepted_and_billed_but_its_texture_job_fails(
     manual_clock.advance(600)
 
     assert statuses(client, subscription_key(body)) == ["Done", "Failed"]
+    assert download_names(client, str(body["uuid"])) == []
     assert emulator.balance == 999.5
 
 

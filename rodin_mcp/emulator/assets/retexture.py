@@ -21,7 +21,7 @@ from rodin_mcp.emulator.assets.assembly import front_projection_uvs
 from rodin_mcp.emulator.assets.baking import bake_shaded
 from rodin_mcp.emulator.assets.finishes import COLOUR_WORDS, prompt_words
 from rodin_mcp.emulator.assets.image_texture import image_maps, image_pixels
-from rodin_mcp.emulator.assets.mesh_reading import read_mesh
+from rodin_mcp.emulator.assets.mesh_reading import UnreadableModel, read_mesh
 from rodin_mcp.emulator.assets.packaging import (
     GeneratedFile,
     ModelLevel,
@@ -64,10 +64,12 @@ class RetextureRequest:
 def retexture_files(request: RetextureRequest) -> list[GeneratedFile]:
     """The model files, loose textures and ``preview.webp`` of a re-textured upload.
 
-    Raises:
-        UnreadableModel: The upload cannot be read (the emulator fails such tasks at submit).
+    An upload that cannot be read gives no files (the emulator fails such tasks at submit).
     """
-    mesh = read_mesh(request.model, request.model_format)
+    try:
+        mesh = read_mesh(request.model, request.model_format)
+    except UnreadableModel:
+        return []
     size = _HIGH_SIZE if request.high_resolution else _BASIC_SIZE
     positions = mesh.positions.astype(np.float64)
     normals = mesh.normals.astype(np.float64)
