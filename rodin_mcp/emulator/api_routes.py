@@ -1,4 +1,8 @@
-"""The Rodin API endpoints under ``/api/v2``: submit, status, download and balance.
+"""The Rodin API endpoints under ``/api/v2``: the three submits, status, download and balance.
+
+The submits are ``/rodin`` (generation), ``/rodin_texture_only`` (re-texture an uploaded model,
+multipart with ``image`` and ``model`` files) and ``/bang`` (split a Gen-2 generation into parts;
+multipart, urlencoded or JSON, since the docs' curl sends multipart and a client sends JSON).
 
 Every endpoint checks the Bearer token (401 otherwise), then the request-rate limit (429), reads
 its body, asks the fault plan whether to spoil this request, and answers.
@@ -6,6 +10,7 @@ its body, asks the fault plan whether to spoil this request, and answers.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qs
@@ -18,7 +23,7 @@ from starlette.routing import Route
 from rodin_mcp.emulator.error_codes import INVALID_REQUEST
 from rodin_mcp.emulator.faults import Fault, FaultAction
 from rodin_mcp.emulator.form_values import as_object
-from rodin_mcp.emulator.request_log import RequestRecord
+from rodin_mcp.emulator.request_log import FilePart, RequestRecord
 from rodin_mcp.emulator.responses import (
     ClientGone,
     api_status_response,
@@ -38,6 +43,7 @@ RECORD_KEY = "rodin_emulator.record"
 _MAX_IMAGE_BYTES = 64 * 1024 * 1024
 _MAX_FIELD_BYTES = 32 * 1024 * 1024
 _MAX_FILE_PARTS = 64
+_UPLOAD_NAMES = frozenset({"image", "model"})
 _PLACEHOLDER = WireAnswer(201, {"message": "Submitted.", "uuid": None})
 
 Fields = dict[str, list[str]]
@@ -60,7 +66,7 @@ def is_authorized(state: EmulatorState, request: Request) -> bool:
 
 
 def api_routes(state: EmulatorState) -> list[Route]:
-    """The four endpoints, bound to ``state``."""
+    """The six endpoints, bound to ``state``."""
 
     async def rodin(request: Request) -> Response:
         if (refused := _gate(state, request)) is not None:
@@ -77,6 +83,49 @@ def api_routes(state: EmulatorState) -> list[Route]:
                 message = f"Invalid parameter 'images': each image must be at most {limit} MiB."
                 return state.refusal(INVALID_REQUEST, message)
             answer = state.submit(fields, images, texture_fails=texture_fails)
+            record.task_uuid = answer.task_uuid
+            return answer
+
+        return await _answer(state, request, fault, produce, creates=True)
+
+    async def rodin_texture_only(request: Request) -> Response:
+        if (refused := _gate(state, request)) is not None:
+            return refused
+        record = current_record(request)
+        fields, files = await _read_upload_form(request, record)
+        record.fields = fields
+        fault = _take_fault(state, "rodin_texture_only", record)
+        texture_fails = fault is not None and fault.action is FaultAction.FAIL
+
+        async def produce() -> WireAnswer:
+            answer = await state.submit_texture(
+                fields,
+                files.get("image", []),
+                files.get("model", []),
+                texture_fails=texture_fails,
+            )
+            record.task_uuid = answer.task_uuid
+            return answer
+
+        return await _answer(state, request, fault, produce, creates=True)
+
+    async def bang(request: Request) -> Response:
+        if (refused := _gate(state, request)) is not None:
+            return refused
+        record = current_record(request)
+        if _media_type(request) == "multipart/form-data":
+            fields, _ = await _read_upload_form(request, record)
+        else:
+            read = await _read_small_body(request)
+            if read is None:
+                return _not_json()
+            fields = read
+        record.fields = fields
+        fault = _take_fault(state, "bang", record)
+        texture_fails = fault is not None and fault.action is FaultAction.FAIL
+
+        async def produce() -> WireAnswer:
+            answer = state.submit_split(fields, texture_fails=texture_fails)
             record.task_uuid = answer.task_uuid
             return answer
 
@@ -117,6 +166,8 @@ def api_routes(state: EmulatorState) -> list[Route]:
 
     return [
         Route(f"{API_PREFIX}/rodin", rodin, methods=["POST"]),
+        Route(f"{API_PREFIX}/rodin_texture_only", rodin_texture_only, methods=["POST"]),
+        Route(f"{API_PREFIX}/bang", bang, methods=["POST"]),
         Route(f"{API_PREFIX}/status", status, methods=["POST"]),
         Route(f"{API_PREFIX}/download", download, methods=["POST"]),
         Route(f"{API_PREFIX}/check_balance", check_balance, methods=["GET"]),
@@ -251,9 +302,46 @@ def _field_bytes(value: str) -> bytes:
     return value.encode("utf-8")
 
 
+async def _read_upload_form(
+    request: Request, record: RequestRecord
+) -> tuple[Fields, dict[str, list[bytes]]]:
+    """Text fields and file parts by name (each in arrival order); logs every file part.
+
+    A part sent without a filename arrives as text; under a file name the endpoint reads
+    (``image``, ``model``) it counts as that file, as for ``/rodin`` images.
+    """
+    fields: Fields = {}
+    files: dict[str, list[bytes]] = {}
+    async with request.form(
+        max_files=_MAX_FILE_PARTS, max_fields=1000, max_part_size=_MAX_FIELD_BYTES
+    ) as form:
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                data = await value.read()
+                record.file_parts.append(
+                    FilePart(
+                        key,
+                        value.filename,
+                        value.content_type,
+                        len(data),
+                        hashlib.sha256(data).hexdigest(),
+                    )
+                )
+                files.setdefault(key, []).append(data)
+            elif key in _UPLOAD_NAMES:
+                files.setdefault(key, []).append(_field_bytes(value))
+            else:
+                fields.setdefault(key, []).append(value)
+    return fields, files
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
 async def _read_small_body(request: Request) -> Fields | None:
     """Fields of a JSON, urlencoded or multipart body; ``None`` if JSON was sent but broken."""
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media = _media_type(request)
     if media in ("multipart/form-data", "application/x-www-form-urlencoded"):
         fields: Fields = {}
         async with request.form(max_files=_MAX_FILE_PARTS, max_fields=100) as form:

@@ -9,7 +9,8 @@ Spec grammar (CLI ``--faults``, env ``RODIN_EMULATOR_FAULTS``, ``EmulatorConfig(
 
     plan    = rule *( ";" rule )            newlines also separate rules; blanks are ignored
     rule    = target "=" action *( ":" option )
-    target  = rodin | status | download | check_balance | asset | api   (api = the first four)
+    target  = rodin | rodin_texture_only | bang | status | download | check_balance | asset
+            | api                                    (api = every endpoint but asset)
     action  = <HTTP status 400..599> | error | bad_json | stall | drop | truncate | expired | fail
     option  = times=<N or *> | after=<N> | p=<0..1> | retry_after=<seconds> | code=<CODE>
             | message=<text without : or ;> | status=<HTTP status> | seconds=<seconds>
@@ -31,10 +32,12 @@ Actions:
 * ``drop`` / ``truncate``: send the status and headers with the full ``Content-Length``, then
   ``bytes`` bytes of the body (default: half of it), then close the connection.
 * ``expired``: ``asset`` only; answer the storage 403 "Request has expired" even for a fresh URL.
-* ``fail``: ``rodin`` only; the submit succeeds, but the task's texture job ends ``Failed``.
+* ``fail``: submits only (``rodin``, ``rodin_texture_only``, ``bang``); the submit succeeds, but
+  the task's texture job ends ``Failed``.
 
-Submit outcome (``rodin`` only): ``accept`` means the task is created and billed before the fault
-spoils the answer (the realistic outcome-unknown case); ``reject`` means nothing is created.
+Submit outcome (the three submit endpoints only): ``accept`` means the task is created and billed
+before the fault spoils the answer (the realistic outcome-unknown case); ``reject`` means nothing
+is created.
 ``drop``, ``stall`` and ``bad_json`` default to ``accept``; status codes and ``error`` default to
 ``reject``. With ``stall:reject`` the submit is processed after the stall, if the client stayed.
 
@@ -56,12 +59,14 @@ __all__ = [
     "API_ENDPOINTS",
     "ENDPOINTS",
     "STALL_DEFAULT_SECONDS",
+    "SUBMIT_ENDPOINTS",
     "Fault",
     "FaultAction",
     "FaultPlan",
 ]
 
-API_ENDPOINTS: tuple[str, ...] = ("rodin", "status", "download", "check_balance")
+SUBMIT_ENDPOINTS: tuple[str, ...] = ("rodin", "rodin_texture_only", "bang")
+API_ENDPOINTS: tuple[str, ...] = (*SUBMIT_ENDPOINTS, "status", "download", "check_balance")
 ENDPOINTS: tuple[str, ...] = (*API_ENDPOINTS, "asset")
 _TARGETS: tuple[str, ...] = (*ENDPOINTS, "api")
 STALL_DEFAULT_SECONDS = 3600.0
@@ -89,7 +94,7 @@ _ALLOWED_TARGETS: dict[FaultAction, tuple[str, ...]] = {
     FaultAction.DROP: _TARGETS,
     FaultAction.TRUNCATE: _TARGETS,
     FaultAction.EXPIRED: ("asset",),
-    FaultAction.FAIL: ("rodin",),
+    FaultAction.FAIL: SUBMIT_ENDPOINTS,
 }
 _ACCEPTED_BY_DEFAULT = frozenset({FaultAction.DROP, FaultAction.STALL, FaultAction.BAD_JSON})
 

@@ -3,7 +3,7 @@
 A task takes the time of its tier (the table is in docs/emulator.md: Rodin's docs give Sketch
 ~20 s, Regular ~70 s, Detail/Smooth >70 s, Gen-2 ~90 s; the Gen-2.5 values are this emulator's
 choice between the marketing "4-5 s" and users' reports of minutes), divided by the configured
-speed. Within it:
+speed (texture-only and part-split tasks take ``TEXTURE_SECONDS`` / ``SPLIT_SECONDS``). Within it:
 
 * 0-10 %: every job is ``Waiting`` in the queue, with a ``queue_length`` that counts down;
 * 10-60 %: the geometry job is ``Generating``; the others wait behind it (``queue_length`` 0);
@@ -17,7 +17,16 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["TIER_SECONDS", "JobKind", "JobSnapshot", "JobStatus", "JobTimeline", "plan_jobs"]
+__all__ = [
+    "SPLIT_SECONDS",
+    "TEXTURE_SECONDS",
+    "TIER_SECONDS",
+    "JobKind",
+    "JobSnapshot",
+    "JobStatus",
+    "JobTimeline",
+    "plan_jobs",
+]
 
 JobStatus = Literal["Waiting", "Generating", "Done", "Failed"]
 JobKind = Literal["geometry", "texture", "preview_render"]
@@ -35,6 +44,9 @@ TIER_SECONDS: dict[str, float] = {
     "Gen-2.5-High": 60.0,
     "Gen-2.5-Extreme-High": 120.0,
 }
+# No timing is published for these two; the emulator's choice.
+TEXTURE_SECONDS = 60.0
+SPLIT_SECONDS = 60.0
 _QUEUE_END = 0.10
 _GEOMETRY_END = 0.60
 _SECONDS_PER_QUEUE_PLACE = 2.0
@@ -73,23 +85,23 @@ class JobTimeline:
 
 
 def plan_jobs(
-    tier: str,
+    total: float,
     job_ids: list[str],
     *,
     preview_render_job: bool,
     texture_fails: bool,
     preview_fails: bool,
 ) -> tuple[JobTimeline, ...]:
-    """Lay out a task's jobs on its tier's timeline.
+    """Lay out a task's jobs on its timeline.
 
     Args:
-        tier: The task's tier (selects the total duration).
+        total: Unscaled seconds the task takes (``TIER_SECONDS`` of a generation's tier,
+            ``TEXTURE_SECONDS`` or ``SPLIT_SECONDS``).
         job_ids: Fresh job uuids: 2, or 3 with ``preview_render_job``.
         preview_render_job: Whether the task has a ``preview_render`` job.
         texture_fails: Whether the texture job ends ``Failed`` (an injected fault).
         preview_fails: Whether the ``preview_render`` job ends ``Failed``.
     """
-    total = TIER_SECONDS[tier]
     queue_ends = total * _QUEUE_END
     geometry_ends = total * _GEOMETRY_END
     jobs = [

@@ -1,8 +1,9 @@
 """The request log: one record per request the emulator received, faulted ones included.
 
 Records hold what tests need to assert on (method, path, endpoint, status, form or JSON fields,
-image count, the fault applied, the task created) and never the ``Authorization`` value, file bytes
-or an asset URL's query string (which holds the signature).
+image count, each file part's name, file name, type, size and SHA-256, the fault applied, the task
+created) and never the ``Authorization`` value, file bytes or an asset URL's query string (which
+holds the signature).
 """
 
 from __future__ import annotations
@@ -11,7 +12,26 @@ import threading
 from collections import deque
 from dataclasses import asdict, dataclass, field, replace
 
-__all__ = ["RequestLog", "RequestRecord", "endpoint_of"]
+__all__ = ["FilePart", "RequestLog", "RequestRecord", "endpoint_of"]
+
+
+@dataclass(frozen=True)
+class FilePart:
+    """One file part of a multipart request, without its bytes.
+
+    Attributes:
+        name: The form field name (``images``, ``image``, ``model``, ...).
+        filename: The file name the client gave, if any.
+        content_type: The part's content type, if any.
+        size: Its length in bytes.
+        sha256: The hex SHA-256 of its bytes.
+    """
+
+    name: str
+    filename: str | None
+    content_type: str | None
+    size: int
+    sha256: str
 
 
 @dataclass
@@ -22,12 +42,13 @@ class RequestRecord:
         time: The emulator clock when the request arrived.
         method: HTTP method.
         path: URL path, without the query string.
-        endpoint: ``rodin``, ``status``, ``download``, ``check_balance``, ``asset``, ``admin`` or
-            ``other``.
+        endpoint: ``rodin``, ``rodin_texture_only``, ``bang``, ``status``, ``download``,
+            ``check_balance``, ``asset``, ``admin`` or ``other``.
         content_type: The request's media type, without parameters.
         authorized: Whether a valid Bearer token came with it.
         fields: Text fields by name (form or JSON), values in arrival order; file bytes excluded.
         image_parts: How many ``images`` parts the request carried.
+        file_parts: Every file part of ``/rodin_texture_only`` and ``/bang``, in arrival order.
         status: The HTTP status sent, or ``None`` while no answer has started.
         fault: The spec of the fault rule applied, if any.
         task_uuid: The task this request created (submits only).
@@ -41,6 +62,7 @@ class RequestRecord:
     authorized: bool = False
     fields: dict[str, list[str]] = field(default_factory=dict[str, list[str]])
     image_parts: int = 0
+    file_parts: list[FilePart] = field(default_factory=list[FilePart])
     status: int | None = None
     fault: str | None = None
     task_uuid: str | None = None
@@ -51,7 +73,9 @@ class RequestRecord:
 
 
 _API_PREFIX = "/api/v2/"
-_API_ENDPOINTS = frozenset({"rodin", "status", "download", "check_balance"})
+_API_ENDPOINTS = frozenset(
+    {"rodin", "rodin_texture_only", "bang", "status", "download", "check_balance"}
+)
 
 
 def endpoint_of(path: str) -> str:
@@ -81,7 +105,12 @@ class RequestLog:
         """Copies of every record so far, oldest first."""
         with self._lock:
             return [
-                replace(r, fields={k: list(v) for k, v in r.fields.items()}) for r in self._records
+                replace(
+                    r,
+                    fields={k: list(v) for k, v in r.fields.items()},
+                    file_parts=list(r.file_parts),
+                )
+                for r in self._records
             ]
 
     def clear(self) -> None:

@@ -12,24 +12,48 @@ import anyio
 import anyio.to_thread
 
 from rodin_mcp.emulator.jobs import JobSnapshot, JobTimeline
+from rodin_mcp.emulator.split_order import SplitOrder
 from rodin_mcp.emulator.submission import Submission
+from rodin_mcp.emulator.texture_order import TextureOrder
 
 if TYPE_CHECKING:
-    from rodin_mcp.emulator.assets import GeneratedFile
+    from rodin_mcp.emulator.assets import AssetRequest, GeneratedFile
 
-__all__ = ["PREVIEW_NAME", "FileStage", "Task", "TaskStore", "TaskView"]
+__all__ = [
+    "PREVIEW_NAME",
+    "FileStage",
+    "Order",
+    "Task",
+    "TaskKind",
+    "TaskStore",
+    "TaskView",
+    "asset_request",
+    "kind_of",
+]
 
 PREVIEW_NAME = "preview.webp"
 FileStage = Literal["none", "preview", "all"]
+Order = Submission | TextureOrder | SplitOrder
+"""What a task was asked to do: a generation, a re-texturing or a part split."""
+TaskKind = Literal["rodin", "rodin_texture_only", "bang"]
+
+
+def kind_of(order: Order) -> TaskKind:
+    """The endpoint that made an order."""
+    if isinstance(order, TextureOrder):
+        return "rodin_texture_only"
+    if isinstance(order, SplitOrder):
+        return "bang"
+    return "rodin"
 
 
 @dataclass
 class Task:
-    """One accepted submission."""
+    """One accepted submission (of any of the three submit endpoints)."""
 
     uuid: str
     subscription_key: str
-    submission: Submission
+    submission: Order
     jobs: tuple[JobTimeline, ...]
     created_at: float
     files: list[GeneratedFile] | None = None
@@ -47,8 +71,9 @@ class TaskView:
 
     uuid: str
     subscription_key: str
-    tier: str
-    prompt: str
+    kind: TaskKind
+    tier: str | None
+    prompt: str | None
     cost: float
     created_at: float
     jobs: tuple[JobSnapshot, ...]
@@ -59,6 +84,7 @@ class TaskView:
         """JSON-ready form (without the subscription key)."""
         return {
             "uuid": self.uuid,
+            "kind": self.kind,
             "tier": self.tier,
             "prompt": self.prompt,
             "cost": self.cost,
@@ -160,12 +186,14 @@ class TaskStore:
     def view(self, task: Task) -> TaskView:
         """A snapshot of ``task`` now."""
         states = tuple(self.job_states(task))
+        order = task.submission
         return TaskView(
             uuid=task.uuid,
             subscription_key=task.subscription_key,
-            tier=task.submission.tier,
-            prompt=task.submission.prompt,
-            cost=task.submission.cost,
+            kind=kind_of(order),
+            tier=order.tier if isinstance(order, Submission) else None,
+            prompt=order.prompt if not isinstance(order, SplitOrder) else None,
+            cost=order.cost,
             created_at=task.created_at,
             jobs=states,
             finished=self.is_finished(task),
@@ -173,12 +201,36 @@ class TaskStore:
         )
 
 
-def _generate(submission: Submission) -> list[GeneratedFile]:
+def _generate(order: Order) -> list[GeneratedFile]:
     # Imported here: the generator pulls in numpy and imaging, which the emulator's routes and a
     # sandboxed server that never downloads do not need at import time.
-    from rodin_mcp.emulator.assets import AssetRequest, generate_files
+    from rodin_mcp.emulator.assets import generate_files
+    from rodin_mcp.emulator.assets.retexture import RetextureRequest, retexture_files
+    from rodin_mcp.emulator.assets.splitting import split_files
 
-    request = AssetRequest(
+    if isinstance(order, TextureOrder):
+        request = RetextureRequest(
+            image=order.image,
+            model=order.model,
+            model_format=order.model_format,
+            prompt=order.prompt,
+            geometry_file_format=order.geometry_file_format,
+            material=order.material,
+            high_resolution=order.resolution == "High",
+        )
+        return retexture_files(request)
+    if isinstance(order, SplitOrder):
+        source = asset_request(order.source, preview=False)
+        high = order.resolution == "High"
+        return split_files(source, order.strength, order.geometry_file_format, order.material, high)
+    return generate_files(asset_request(order, preview=True))
+
+
+def asset_request(submission: Submission, *, preview: bool) -> AssetRequest:
+    """The generator's facts of a generation request."""
+    from rodin_mcp.emulator.assets import AssetRequest
+
+    return AssetRequest(
         prompt=submission.prompt,
         seed=submission.seed,
         tier=submission.tier,
@@ -189,6 +241,5 @@ def _generate(submission: Submission) -> list[GeneratedFile]:
         bbox=submission.bbox,
         high_pack=submission.high_pack,
         image=submission.image,
-        preview=True,
+        preview=preview,
     )
-    return generate_files(request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import httpx2
 from PIL import Image
@@ -84,3 +85,21 @@ def read_raw_into(response: httpx2.Response, received: bytearray) -> None:
     """Stream a response's raw bytes into ``received`` (which keeps what came before an error)."""
     for chunk in response.iter_raw():
         received.extend(chunk)
+
+
+def file_bytes(client: httpx2.Client, task_uuid: str, name: str) -> bytes:
+    """The bytes of the file ``name`` that ``/download`` lists for the task now."""
+    response = client.post("download", json={"task_uuid": task_uuid})
+    assert response.status_code == 201, response.text
+    urls = {item["name"]: item["url"] for item in response.json()["list"]}
+    assert name in urls, sorted(urls)
+    fetched = httpx2.get(urls[name], timeout=30.0)
+    assert fetched.status_code == 200, fetched.text
+    return fetched.content
+
+
+def glb_document(data: bytes) -> dict[str, Any]:
+    """The JSON chunk of a GLB."""
+    length = int.from_bytes(data[12:16], "little")
+    document: dict[str, Any] = json.loads(data[20 : 20 + length])
+    return document

@@ -194,7 +194,7 @@ def submitted_with_error_field(client: httpx2.Client) -> dict[str, object]:
 
 
 def test_unknown_api_path_is_404(client: httpx2.Client) -> None:
-    assert client.post("rodin_texture_only").status_code == 404
+    assert client.post("polygen").status_code == 404
 
 
 @pytest.mark.anyio

@@ -102,6 +102,24 @@ def test_command_without_a_key_says_any_bearer_token_works() -> None:
     assert code == 0
 
 
+def test_command_serves_the_texture_and_split_endpoints_without_extra_options() -> None:
+    headers = {"Authorization": "Bearer x"}
+    with emulator_command() as process:
+        texture = httpx2.post(
+            f"{process.base_url}/rodin_texture_only",
+            files=[("prompt", (None, "red"))],
+            headers=headers,
+        )
+        split = httpx2.post(f"{process.base_url}/bang", json={"asset_id": "x"}, headers=headers)
+        process.stop()
+
+    assert texture.json() == {
+        "error": "INVALID_REQUEST",
+        "message": "Invalid parameter 'image': required.",
+    }
+    assert split.json()["error"] == "NO_SUCH_TASK"
+
+
 def test_command_takes_the_fault_plan_from_the_environment() -> None:
     with emulator_command(env={"RODIN_EMULATOR_FAULTS": "check_balance=503"}) as process:
         headers = {"Authorization": "Bearer x"}

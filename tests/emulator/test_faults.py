@@ -50,6 +50,8 @@ def test_the_documented_example_spec_parses_into_three_rules() -> None:
         "asset=expired",
         "rodin=fail:times=4",
         "check_balance=bad_json",
+        "rodin_texture_only=fail",
+        "bang=503:accept",
     ],
 )
 def test_a_rule_prints_back_to_a_spec_that_parses_to_the_same_rule(spec: str) -> None:

@@ -8,6 +8,8 @@ from typing import Any
 import httpx2
 
 from rodin_mcp.emulator import EmulatorConfig, ManualClock, run_emulator_in_thread
+from tests.emulator.helpers import png
+from tests.emulator.models import obj_model
 
 
 def submit(base_url: str, prompt: str) -> dict[str, Any]:
@@ -62,3 +64,36 @@ def test_without_a_journal_a_new_emulator_starts_empty(tmp_path: Path) -> None:
         submit(first.base_url, "a cup")
     with run_emulator_in_thread(config) as second:
         assert second.tasks == []
+
+
+def test_texture_and_split_tasks_outlive_the_emulator_that_accepted_them(tmp_path: Path) -> None:
+    clock = ManualClock()
+    config = EmulatorConfig(
+        api_key="k", starting_balance=10, clock=clock, journal=tmp_path / "tasks.jsonl"
+    )
+    auth = {"Authorization": "Bearer k"}
+    with run_emulator_in_thread(config) as first:
+        source = httpx2.post(
+            f"{first.base_url}/rodin",
+            data={"prompt": "a chair", "tier": "Gen-2", "quality_override": "2000"},
+            headers=auth,
+        ).json()["uuid"]
+        clock.advance(600)
+        texture = httpx2.post(
+            f"{first.base_url}/rodin_texture_only",
+            files=[("image", ("i.png", png(), "image/png")), ("model", ("m.obj", obj_model()))],
+            headers=auth,
+        ).json()
+        split = httpx2.post(
+            f"{first.base_url}/bang", json={"asset_id": source, "strength": 2}, headers=auth
+        ).json()
+    clock.advance(600)
+    with run_emulator_in_thread(config) as second:
+        assert [task.kind for task in second.tasks] == ["rodin", "rodin_texture_only", "bang"]
+        assert second.balance == 8.5
+        for made in (texture, split):
+            listed = httpx2.post(
+                f"{second.base_url}/download", json={"task_uuid": made["uuid"]}, headers=auth
+            ).json()["list"]
+            glb = next(item["url"] for item in listed if item["name"] == "base_basic_pbr.glb")
+            assert httpx2.get(glb).content[:4] == b"glTF"

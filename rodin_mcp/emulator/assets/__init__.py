@@ -31,6 +31,10 @@ HighPack): a quarter of Rodin's 2K/1K/4K, to keep generation fast.
   textures are offered as they are for the other loose formats, and ``base_basic_shaded.stl``
   has the same geometry as ``base_basic_pbr.stl``.
 - ``preview.webp``: 512 x 512, rendered from the basic model in its first material.
+
+**Other tasks.** :mod:`.retexture` gives an uploaded model a texture made from a reference image
+(``/rodin_texture_only``); :mod:`.splitting` cuts a generation's basic model into part meshes
+(``/bang``). Both write their files through :mod:`.packaging`, with the same names.
 """
 
 from rodin_mcp.emulator.assets.generator import (

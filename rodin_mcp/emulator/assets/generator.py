@@ -7,14 +7,9 @@ request: the random generator is seeded from the seed, the prompt and the image 
 from __future__ import annotations
 
 import hashlib
-import io
-import logging
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
-from PIL import Image
 
 from rodin_mcp.emulator.assets.assembly import (
     assemble,
@@ -25,20 +20,17 @@ from rodin_mcp.emulator.assets.assembly import (
 )
 from rodin_mcp.emulator.assets.baking import bake_shaded
 from rodin_mcp.emulator.assets.finishes import Finish, style_slots
-from rodin_mcp.emulator.assets.shapes import ShapePlan, plan_shape, shape_for_prompt
-from rodin_mcp.emulator.assets.texture_maps import TextureMaps, normal_map, paint_atlas
-from rodin_mcp.emulator.formats import (
-    FbxTextures,
-    MtlTextures,
-    write_fbx,
-    write_glb,
-    write_mtl,
-    write_obj,
-    write_stl,
-    write_usdz,
+from rodin_mcp.emulator.assets.image_texture import image_maps, image_pixels
+from rodin_mcp.emulator.assets.packaging import (
+    GeneratedFile,
+    ModelLevel,
+    model_files,
+    preview_file,
+    variants,
 )
-from rodin_mcp.model.mesh import Material, Mesh
-from rodin_mcp.model.render.preview import render_preview
+from rodin_mcp.emulator.assets.shapes import ShapePlan, plan_shape, shape_for_prompt
+from rodin_mcp.emulator.assets.texture_maps import paint_atlas
+from rodin_mcp.model.mesh import Mesh
 
 __all__ = [
     "FACE_CAP",
@@ -47,26 +39,13 @@ __all__ = [
     "GeneratedFile",
     "face_budget",
     "generate_files",
+    "generate_level",
     "texture_size",
 ]
-
-logger = logging.getLogger(__name__)
 
 FACE_CAP = 200_000
 MIN_FACES = 500
 HIGH_PACK_FACE_FACTOR = 4
-PREVIEW_SIZE = 512
-
-CONTENT_TYPES = {
-    "glb": "model/gltf-binary",
-    "usdz": "model/vnd.usdz+zip",
-    "fbx": "application/octet-stream",
-    "obj": "model/obj",
-    "stl": "model/stl",
-    "mtl": "text/plain",
-    "png": "image/png",
-    "webp": "image/webp",
-}
 
 
 @dataclass(frozen=True)
@@ -100,21 +79,6 @@ class AssetRequest:
     preview: bool = True
 
 
-@dataclass(frozen=True)
-class GeneratedFile:
-    """One downloadable file of a task."""
-
-    name: str
-    data: bytes
-    content_type: str
-
-    def __repr__(self) -> str:
-        size = len(self.data)
-        return (
-            f"GeneratedFile(name={self.name!r}, bytes={size}, content_type={self.content_type!r})"
-        )
-
-
 def face_budget(target_faces: int, high: bool = False) -> int:
     """Faces actually built for a target: at least MIN_FACES, at most FACE_CAP.
 
@@ -143,64 +107,6 @@ def _rng_for(request: AssetRequest) -> np.random.Generator:
     return np.random.default_rng([request.seed & 0xFFFF, prompt_hash, image_hash])
 
 
-def _png(pixels: NDArray[np.uint8]) -> bytes:
-    out = io.BytesIO()
-    Image.fromarray(pixels).save(out, format="PNG", compress_level=1)
-    return out.getvalue()
-
-
-def _image_pixels(data: bytes, size: int) -> NDArray[np.uint8] | None:
-    """The image as ``size`` x ``size`` RGB (alpha composited over white), Lanczos-resized.
-
-    Undecodable images and decompression bombs (Pillow's pixel limit) give None.
-    """
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                image.draft("RGB", (size, size))  # JPEG: decode at a reduced scale when large
-                rgba = image.convert("RGBA")
-    except (OSError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        logger.warning("input image could not be decoded; using a procedural texture")
-        return None
-    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-    flat = Image.alpha_composite(white, rgba).convert("RGB")
-    return np.asarray(flat.resize((size, size), Image.Resampling.LANCZOS), dtype=np.uint8)
-
-
-def _image_maps(pixels: NDArray[np.uint8]) -> TextureMaps:
-    """Maps to go with a projected image: a gentle relief and roughness from its luminance."""
-    luminance = (
-        np.einsum("hwc,c->hw", pixels.astype(np.float64), np.array([0.2126, 0.7152, 0.0722]))
-        / 255.0
-    )
-    roughness = ((0.45 + 0.3 * (1.0 - luminance)) * 255.0 + 0.5).astype(np.uint8)
-    return TextureMaps(
-        base_color=pixels,
-        normal=normal_map(luminance, strength=2.0),
-        roughness=roughness,
-        metallic=np.zeros_like(roughness),
-    )
-
-
-@dataclass(frozen=True)
-class _Model:
-    """One level of detail: geometry, texture maps and the shaded bake."""
-
-    positions: NDArray[np.float32]
-    normals: NDArray[np.float32]
-    uvs: NDArray[np.float32]
-    quads: NDArray[np.uint32]
-    triangles: NDArray[np.uint32]
-    maps: TextureMaps
-    shaded: NDArray[np.uint8]
-
-    def mesh(self, name: str, material: Material | None) -> Mesh:
-        return Mesh(
-            self.positions, self.normals, self.uvs, self.triangles, self.quads, material, name
-        )
-
-
 def _build_model(
     request: AssetRequest,
     plan: ShapePlan,
@@ -208,15 +114,15 @@ def _build_model(
     paint_seed: int,
     faces: int,
     size: int,
-) -> _Model:
+) -> ModelLevel:
     quad_mode = request.mesh_mode.strip().lower() != "raw"
     density = solve_density(plan.parts, faces, quad_mode)
     surfaces = [surface for part in plan.parts for surface in part.build(density)]
     geometry = assemble(surfaces, request.bbox)
-    image = _image_pixels(request.image, size) if request.image else None
+    image = image_pixels(request.image, size) if request.image else None
     if image is not None:
         uvs = front_projection_uvs(geometry.positions)
-        maps = _image_maps(image)
+        maps = image_maps(image)
     else:
         rects = pack_atlas(geometry.surfaces, size, margin=max(2, size // 128))
         uvs = atlas_uvs(geometry, rects, size)
@@ -227,7 +133,7 @@ def _build_model(
         quads, tris = np.zeros((0, 4), dtype=np.int64), np.concatenate([split, tris])
     all_tris = np.concatenate([quads[:, [0, 1, 2]], quads[:, [0, 2, 3]], tris])
     shaded = bake_shaded(geometry.positions, geometry.normals, uvs, all_tris, maps.base_color)
-    return _Model(
+    return ModelLevel(
         positions=geometry.positions.astype(np.float32),
         normals=geometry.normals.astype(np.float32),
         uvs=uvs.astype(np.float32),
@@ -239,124 +145,32 @@ def _build_model(
 
 
 @dataclass(frozen=True)
-class _Textures:
-    """PNG files of one model, by role."""
-
-    diffuse: bytes
-    normal: bytes
-    metallic_roughness: bytes
-    metallic: bytes
-    roughness: bytes
-    shaded: bytes
+class _Shape:
+    kind: str
+    plan: ShapePlan
+    finishes: dict[str, Finish]
+    paint_seed: int
 
 
-def _encode(model: _Model) -> _Textures:
-    maps = model.maps
-    return _Textures(
-        diffuse=_png(maps.base_color),
-        normal=_png(maps.normal),
-        metallic_roughness=_png(maps.metallic_roughness()),
-        metallic=_png(maps.metallic),
-        roughness=_png(maps.roughness),
-        shaded=_png(model.shaded),
-    )
+def _plan(request: AssetRequest) -> _Shape:
+    """The shape, finishes and paint seed: the first draws from the request's generator."""
+    rng = _rng_for(request)
+    kind = shape_for_prompt(request.prompt)
+    plan = plan_shape(kind, request.prompt, rng)
+    finishes = style_slots(plan.slots, request.prompt, rng)
+    return _Shape(kind, plan, finishes, int(rng.integers(1 << 31)))
 
 
-def _materials(textures: _Textures) -> dict[str, Material]:
-    return {
-        "pbr": Material(
-            name="pbr_material",
-            metallic_factor=1.0,
-            roughness_factor=1.0,
-            base_color_png=textures.diffuse,
-            normal_png=textures.normal,
-            metallic_roughness_png=textures.metallic_roughness,
-        ),
-        "shaded": Material(
-            name="shaded_material",
-            metallic_factor=0.0,
-            roughness_factor=1.0,
-            base_color_png=textures.shaded,
-            unlit=True,
-        ),
-    }
+def generate_level(request: AssetRequest, *, high_texture: bool = False) -> tuple[ModelLevel, str]:
+    """The basic model of ``request`` (as in its ``base_basic_*`` files) and its mesh name.
 
-
-def _variants(material: str) -> list[str]:
-    choice = material.strip().lower()
-    if choice == "all":
-        return ["pbr", "shaded"]
-    if choice == "shaded":
-        return ["shaded"]
-    if choice == "none":
-        return ["none"]
-    return ["pbr"]
-
-
-def _loose_names(level: str) -> dict[str, str]:
-    prefix = "texture_high_" if level == "high" else "texture_"
-    return {
-        "diffuse": f"{prefix}diffuse.png",
-        "normal": f"{prefix}normal.png",
-        "metallic": f"{prefix}metallic.png",
-        "roughness": f"{prefix}roughness.png",
-        "shaded": "shaded_high.png" if level == "high" else "shaded.png",
-    }
-
-
-def _model_files(
-    model: _Model, level: str, fmt: str, variants: list[str], mesh_name: str
-) -> tuple[list[GeneratedFile], list[GeneratedFile], Mesh]:
-    """The model files of one level, the loose textures they refer to, and the preview mesh."""
-    textures = _encode(model) if variants != ["none"] else None
-    materials = _materials(textures) if textures is not None else {}
-    names = _loose_names(level)
-    models: list[GeneratedFile] = []
-    for variant in variants:
-        stem = f"base_{level}_{'pbr' if variant == 'none' else variant}"
-        mesh = model.mesh(mesh_name, materials.get(variant))
-        if variant == "pbr":
-            refs = {key: names[key] for key in ("diffuse", "normal", "metallic", "roughness")}
-        elif variant == "shaded":
-            refs = {"diffuse": names["shaded"]}
-        else:
-            refs = {}
-        models.extend(_write(mesh, fmt, stem, refs))
-    loose: list[GeneratedFile] = []
-    if textures is not None and fmt in ("obj", "fbx", "stl"):
-        payload = {
-            "diffuse": textures.diffuse,
-            "normal": textures.normal,
-            "metallic": textures.metallic,
-            "roughness": textures.roughness,
-            "shaded": textures.shaded,
-        }
-        wanted = [k for k in ("diffuse", "normal", "metallic", "roughness") if "pbr" in variants]
-        wanted += ["shaded"] if "shaded" in variants else []
-        loose = [GeneratedFile(names[k], payload[k], CONTENT_TYPES["png"]) for k in wanted]
-    return models, loose, model.mesh(mesh_name, materials.get(variants[0]))
-
-
-def _write(mesh: Mesh, fmt: str, stem: str, refs: dict[str, str]) -> list[GeneratedFile]:
-    name = f"{stem}.{fmt}"
-    if fmt == "glb":
-        return [GeneratedFile(name, write_glb(mesh), CONTENT_TYPES["glb"])]
-    if fmt == "usdz":
-        return [GeneratedFile(name, write_usdz(mesh, f"{stem}.usda"), CONTENT_TYPES["usdz"])]
-    if fmt == "stl":
-        return [GeneratedFile(name, write_stl(mesh), CONTENT_TYPES["stl"])]
-    if fmt == "fbx":
-        fbx_textures = FbxTextures(**refs)
-        return [GeneratedFile(name, write_fbx(mesh, fbx_textures), CONTENT_TYPES["fbx"])]
-    if fmt == "obj":
-        if mesh.material is None:
-            return [GeneratedFile(name, write_obj(mesh), CONTENT_TYPES["obj"])]
-        mtl = f"{stem}.mtl"
-        return [
-            GeneratedFile(name, write_obj(mesh, mtl), CONTENT_TYPES["obj"]),
-            GeneratedFile(mtl, write_mtl(mesh, MtlTextures(**refs)), CONTENT_TYPES["mtl"]),
-        ]
-    raise ValueError(f"unsupported geometry_file_format {fmt!r}")
+    With ``high_texture`` its textures are the HighPack size instead; the geometry is the same.
+    """
+    shape = _plan(request)
+    faces = face_budget(request.target_faces)
+    size = texture_size(request.tier, high_texture)
+    model = _build_model(request, shape.plan, shape.finishes, shape.paint_seed, faces, size)
+    return model, f"rodin_{shape.kind}"
 
 
 def generate_files(request: AssetRequest) -> list[GeneratedFile]:
@@ -375,13 +189,9 @@ def generate_files(request: AssetRequest) -> list[GeneratedFile]:
     fmt = request.geometry_file_format.strip().lower()
     if fmt not in ("glb", "usdz", "fbx", "obj", "stl"):
         raise ValueError(f"unsupported geometry_file_format {request.geometry_file_format!r}")
-    rng = _rng_for(request)
-    kind = shape_for_prompt(request.prompt)
-    plan = plan_shape(kind, request.prompt, rng)
-    finishes = style_slots(plan.slots, request.prompt, rng)
-    paint_seed = int(rng.integers(1 << 31))
-    variants = _variants(request.material)
-    mesh_name = f"rodin_{kind}"
+    shape = _plan(request)
+    chosen = variants(request.material)
+    mesh_name = f"rodin_{shape.kind}"
 
     levels = [("basic", face_budget(request.target_faces), texture_size(request.tier))]
     if request.high_pack:
@@ -392,17 +202,13 @@ def generate_files(request: AssetRequest) -> list[GeneratedFile]:
     loose: list[GeneratedFile] = []
     preview_mesh: Mesh | None = None
     for level, faces, size in levels:
-        model = _build_model(request, plan, finishes, paint_seed, faces, size)
-        level_models, level_loose, level_mesh = _model_files(model, level, fmt, variants, mesh_name)
+        model = _build_model(request, shape.plan, shape.finishes, shape.paint_seed, faces, size)
+        level_models, level_loose, level_mesh = model_files(model, level, fmt, chosen, mesh_name)
         models += level_models
         loose += level_loose
         if preview_mesh is None and request.preview:
             preview_mesh = level_mesh
     files = models + loose
     if preview_mesh is not None:
-        files.append(
-            GeneratedFile(
-                "preview.webp", render_preview(preview_mesh, PREVIEW_SIZE), CONTENT_TYPES["webp"]
-            )
-        )
+        files.append(preview_file(preview_mesh))
     return files

@@ -30,7 +30,7 @@ What each writer produces (all output is deterministic: equal meshes give equal 
 """
 
 from rodin_mcp.emulator.formats.fbx import FbxTextures, write_fbx
-from rodin_mcp.emulator.formats.glb import write_glb
+from rodin_mcp.emulator.formats.glb import write_glb, write_glb_meshes
 from rodin_mcp.emulator.formats.obj import MtlTextures, write_mtl, write_obj
 from rodin_mcp.emulator.formats.stl import write_stl
 from rodin_mcp.emulator.formats.usdz import write_usdz, zip_stored_aligned
@@ -40,6 +40,7 @@ __all__ = [
     "MtlTextures",
     "write_fbx",
     "write_glb",
+    "write_glb_meshes",
     "write_mtl",
     "write_obj",
     "write_stl",

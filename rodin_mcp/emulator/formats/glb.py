@@ -1,9 +1,10 @@
-"""glTF 2.0 binary (GLB) writer: one mesh, one node, one scene, textures embedded as PNG."""
+"""glTF 2.0 binary (GLB) writer: one scene of one or more meshes, textures embedded as PNG."""
 
 from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,7 @@ from numpy.typing import NDArray
 
 from rodin_mcp.model.mesh import Material, Mesh, vertex_tangents
 
-__all__ = ["GENERATOR", "write_glb"]
+__all__ = ["GENERATOR", "write_glb", "write_glb_meshes"]
 
 GENERATOR = "rodin-mcp emulator"
 
@@ -102,81 +103,38 @@ def write_glb(mesh: Mesh) -> bytes:
     Raises:
         ValueError: The mesh has no faces (glTF accessors cannot be empty).
     """
-    if mesh.vertex_count == 0 or mesh.face_count == 0:
+    return write_glb_meshes([mesh])
+
+
+def write_glb_meshes(meshes: Sequence[Mesh]) -> bytes:
+    """Serialise several meshes as one GLB: one node and one glTF mesh per :class:`Mesh`.
+
+    The nodes are the scene's roots, in order, each named after its mesh. Meshes that share one
+    :class:`Material` object share one glTF material (and its textures). One mesh gives exactly
+    the bytes of :func:`write_glb`.
+
+    Raises:
+        ValueError: No meshes, or a mesh has no faces (glTF accessors cannot be empty).
+    """
+    if not meshes:
+        raise ValueError("a GLB needs at least one mesh")
+    if any(mesh.vertex_count == 0 or mesh.face_count == 0 for mesh in meshes):
         raise ValueError("a GLB needs at least one face")
     binary = _BinaryBuilder()
-    doc: dict[str, list[Any]] = {"images": [], "textures": [], "samplers": []}
-    n = mesh.vertex_count
-    low, high = mesh.bounds()
-
-    pos_view = binary.add(np.ascontiguousarray(mesh.positions).tobytes(), ARRAY_BUFFER)
-    nrm_view = binary.add(np.ascontiguousarray(mesh.normals).tobytes(), ARRAY_BUFFER)
-    uv_view = binary.add(np.ascontiguousarray(mesh.uvs).tobytes(), ARRAY_BUFFER)
-    needs_tangents = (
-        mesh.material is not None
-        and mesh.material.normal_png is not None
-        and not mesh.material.unlit
-    )
-    tan_view = binary.add(vertex_tangents(mesh).tobytes(), ARRAY_BUFFER) if needs_tangents else None
-    triangles = mesh.triangulated()
-    index_type = UNSIGNED_SHORT if n <= 65535 else UNSIGNED_INT
-    index_dtype = np.uint16 if index_type == UNSIGNED_SHORT else np.uint32
-    idx_view = binary.add(triangles.astype(index_dtype).tobytes(), ELEMENT_ARRAY_BUFFER)
-
-    accessors: list[dict[str, Any]] = [
-        {
-            "bufferView": pos_view,
-            "componentType": FLOAT,
-            "count": n,
-            "type": "VEC3",
-            "min": _float_list(low),
-            "max": _float_list(high),
-        },
-        {"bufferView": nrm_view, "componentType": FLOAT, "count": n, "type": "VEC3"},
-        {"bufferView": uv_view, "componentType": FLOAT, "count": n, "type": "VEC2"},
-        {
-            "bufferView": idx_view,
-            "componentType": index_type,
-            "count": int(triangles.size),
-            "type": "SCALAR",
-        },
-    ]
-    attributes: dict[str, int] = {"POSITION": 0, "NORMAL": 1, "TEXCOORD_0": 2}
-    if tan_view is not None:
-        accessors.append(
-            {"bufferView": tan_view, "componentType": FLOAT, "count": n, "type": "VEC4"}
-        )
-        attributes["TANGENT"] = len(accessors) - 1
-    primitive: dict[str, Any] = {
-        "attributes": attributes,
-        "indices": 3,
-        "mode": 4,
-    }
+    accessors: list[dict[str, Any]] = []
+    primitives = [_add_geometry(mesh, binary, accessors) for mesh in meshes]
     gltf: dict[str, Any] = {
         "asset": {"version": "2.0", "generator": GENERATOR},
         "scene": 0,
-        "scenes": [{"name": "Scene", "nodes": [0]}],
-        "nodes": [{"name": mesh.name, "mesh": 0}],
-        "meshes": [{"name": mesh.name, "primitives": [primitive]}],
+        "scenes": [{"name": "Scene", "nodes": list(range(len(meshes)))}],
+        "nodes": [{"name": mesh.name, "mesh": i} for i, mesh in enumerate(meshes)],
+        "meshes": [
+            {"name": mesh.name, "primitives": [primitive]}
+            for mesh, primitive in zip(meshes, primitives, strict=True)
+        ],
         "accessors": accessors,
     }
-    if mesh.material is not None:
-        material = _material_json(mesh.material, binary, doc)
-        primitive["material"] = 0
-        gltf["materials"] = [material]
-        if mesh.material.unlit:
-            gltf["extensionsUsed"] = ["KHR_materials_unlit"]
-        if doc["textures"]:
-            gltf["samplers"] = [
-                {
-                    "magFilter": LINEAR,
-                    "minFilter": LINEAR_MIPMAP_LINEAR,
-                    "wrapS": REPEAT,
-                    "wrapT": REPEAT,
-                }
-            ]
-            gltf["images"] = doc["images"]
-            gltf["textures"] = doc["textures"]
+    _add_materials(meshes, primitives, binary, gltf)
     payload = binary.payload()
     gltf["bufferViews"] = binary.views
     gltf["buffers"] = [{"byteLength": len(payload)}]
@@ -193,3 +151,90 @@ def write_glb(mesh: Mesh) -> bytes:
             payload,
         ]
     )
+
+
+def _add_geometry(
+    mesh: Mesh, binary: _BinaryBuilder, accessors: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Add one mesh's vertex and index data; returns its primitive (without a material)."""
+    n = mesh.vertex_count
+    low, high = mesh.bounds()
+    first = len(accessors)
+    pos_view = binary.add(np.ascontiguousarray(mesh.positions).tobytes(), ARRAY_BUFFER)
+    nrm_view = binary.add(np.ascontiguousarray(mesh.normals).tobytes(), ARRAY_BUFFER)
+    uv_view = binary.add(np.ascontiguousarray(mesh.uvs).tobytes(), ARRAY_BUFFER)
+    needs_tangents = (
+        mesh.material is not None
+        and mesh.material.normal_png is not None
+        and not mesh.material.unlit
+    )
+    tan_view = binary.add(vertex_tangents(mesh).tobytes(), ARRAY_BUFFER) if needs_tangents else None
+    triangles = mesh.triangulated()
+    index_type = UNSIGNED_SHORT if n <= 65535 else UNSIGNED_INT
+    index_dtype = np.uint16 if index_type == UNSIGNED_SHORT else np.uint32
+    idx_view = binary.add(triangles.astype(index_dtype).tobytes(), ELEMENT_ARRAY_BUFFER)
+
+    accessors.extend(
+        [
+            {
+                "bufferView": pos_view,
+                "componentType": FLOAT,
+                "count": n,
+                "type": "VEC3",
+                "min": _float_list(low),
+                "max": _float_list(high),
+            },
+            {"bufferView": nrm_view, "componentType": FLOAT, "count": n, "type": "VEC3"},
+            {"bufferView": uv_view, "componentType": FLOAT, "count": n, "type": "VEC2"},
+            {
+                "bufferView": idx_view,
+                "componentType": index_type,
+                "count": int(triangles.size),
+                "type": "SCALAR",
+            },
+        ]
+    )
+    attributes: dict[str, int] = {"POSITION": first, "NORMAL": first + 1, "TEXCOORD_0": first + 2}
+    if tan_view is not None:
+        accessors.append(
+            {"bufferView": tan_view, "componentType": FLOAT, "count": n, "type": "VEC4"}
+        )
+        attributes["TANGENT"] = len(accessors) - 1
+    return {"attributes": attributes, "indices": first + 3, "mode": 4}
+
+
+def _add_materials(
+    meshes: Sequence[Mesh],
+    primitives: Sequence[dict[str, Any]],
+    binary: _BinaryBuilder,
+    gltf: dict[str, Any],
+) -> None:
+    """Write each distinct material once (after all geometry) and point the primitives at it."""
+    doc: dict[str, list[Any]] = {"images": [], "textures": [], "samplers": []}
+    materials: list[dict[str, Any]] = []
+    seen: list[Material] = []
+    for mesh, primitive in zip(meshes, primitives, strict=True):
+        if mesh.material is None:
+            continue
+        index = next((i for i, m in enumerate(seen) if m is mesh.material), None)
+        if index is None:
+            materials.append(_material_json(mesh.material, binary, doc))
+            seen.append(mesh.material)
+            index = len(seen) - 1
+        primitive["material"] = index
+    if not materials:
+        return
+    gltf["materials"] = materials
+    if any(m.unlit for m in seen):
+        gltf["extensionsUsed"] = ["KHR_materials_unlit"]
+    if doc["textures"]:
+        gltf["samplers"] = [
+            {
+                "magFilter": LINEAR,
+                "minFilter": LINEAR_MIPMAP_LINEAR,
+                "wrapS": REPEAT,
+                "wrapT": REPEAT,
+            }
+        ]
+        gltf["images"] = doc["images"]
+        gltf["textures"] = doc["textures"]

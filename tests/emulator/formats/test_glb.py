@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rodin_mcp.emulator.formats.glb import write_glb
+from rodin_mcp.emulator.formats.glb import write_glb, write_glb_meshes
 from rodin_mcp.model.glb_reader import read_glb
 from rodin_mcp.model.mesh import Material
 from tests.emulator.formats.gltf_validator import counts, issue_summary, validate_glbs
@@ -58,3 +58,31 @@ def test_a_mesh_without_faces_is_refused() -> None:
 
     with pytest.raises(ValueError, match="at least one face"):
         write_glb(empty)
+
+
+def test_several_meshes_become_one_named_node_each_sharing_one_material(tmp_path: Path) -> None:
+    material = pbr_material(3)
+    parts = [replace(grid(3 + i, 2, material), name=f"part_{i}") for i in range(3)]
+    path = tmp_path / "parts.glb"
+    path.write_bytes(write_glb_meshes(parts))
+
+    report = validate_glbs([path])["parts.glb"]
+    document = glb_chunks(path.read_bytes())[0]
+
+    assert counts(report) == (0, 0), issue_summary(report)
+    assert report["info"]["totalTriangleCount"] == sum(p.triangle_count for p in parts)
+    assert [n["name"] for n in document["nodes"]] == ["part_0", "part_1", "part_2"]
+    assert document["scenes"][0]["nodes"] == [0, 1, 2]
+    assert len(document["materials"]) == 1
+    assert len(document["images"]) == 3  # base colour, metallic-roughness, normal: once
+
+
+def test_one_mesh_in_a_list_gives_the_bytes_of_the_single_mesh_writer() -> None:
+    mesh = grid(4, 3, pbr_material())
+
+    assert write_glb_meshes([mesh]) == write_glb(mesh)
+
+
+def test_an_empty_mesh_list_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least one mesh"):
+        write_glb_meshes([])
