@@ -1,8 +1,9 @@
 """A Rodin-compatible emulator: the Hyper3D Rodin REST API, offline, with a fault plan.
 
 It serves ``/api/v2/{rodin,rodin_texture_only,bang,status,download,check_balance}`` as the real
-service does (https://developer.hyper3d.ai/api-specification/overview), signed expiring asset URLs under
-``/_files``, and optional admin endpoints under ``/_emulator`` (all described in docs/emulator.md).
+service does (https://developer.hyper3d.ai/api-specification/overview), signed expiring asset
+URLs under ``/_files``, and optional admin endpoints under ``/_emulator`` (all described in
+docs/emulator.md).
 It imports nothing from the client side of rodin-mcp, so a bug shared by both cannot hide.
 
 Quick start::

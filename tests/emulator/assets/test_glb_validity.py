@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from rodin_mcp.emulator.assets import AssetRequest, generate_files
+from rodin_mcp.emulator.assets.retexture import RetextureRequest, retexture_files
 from rodin_mcp.emulator.assets.shapes import SHAPES
+from rodin_mcp.emulator.assets.splitting import split_files
 from tests.emulator.assets.requests import photo, request
 from tests.emulator.formats.gltf_validator import counts, issue_summary, validate_glbs
+from tests.emulator.models import obj_model
 
 
 def _spread() -> dict[str, AssetRequest]:
@@ -52,3 +55,26 @@ def test_glbs_of_a_wide_spread_of_requests_pass_the_validator_with_no_errors_or_
         assert info["totalTriangleCount"] > 0, name
         if "material-None" not in name:
             assert info["hasTextures"], name
+
+
+def test_retextured_and_split_glbs_of_every_material_pass_the_validator_cleanly(
+    tmp_path: Path,
+) -> None:
+    paths: list[Path] = []
+    model = generate_files(request(prompt="a lamp", target_faces=1500))[0].data
+    for material in ("PBR", "Shaded"):
+        for source, fmt in ((model, "glb"), (obj_model(), "obj")):
+            job = RetextureRequest(photo(), source, fmt, "a green lamp", "glb", material, False)
+            paths.append(tmp_path / f"retexture-{material}-{fmt}.glb")
+            paths[-1].write_bytes(retexture_files(job)[0].data)
+    for material in ("PBR", "Shaded", "None", "All"):
+        for file in split_files(request(prompt="a car", tier="Gen-2"), 6, "glb", material, False):
+            if file.name.endswith(".glb"):
+                paths.append(tmp_path / f"split-{material}-{file.name}")
+                paths[-1].write_bytes(file.data)
+
+    reports = validate_glbs(paths)
+
+    assert len(reports) == 9
+    failures = {name: issue_summary(r) for name, r in reports.items() if counts(r) != (0, 0)}
+    assert not failures, failures
