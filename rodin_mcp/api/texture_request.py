@@ -105,8 +105,9 @@ def check_model_size(size: int) -> None:
     """
     if size > MAX_MODEL_BYTES:
         raise RequestValidationError(
-            f"The model file is {size / 1024 / 1024:.1f} MB; Rodin accepts at most "
-            f"{MAX_MODEL_BYTES // (1024 * 1024)} MB. Use a smaller or simplified model.",
+            f"The model file is {size:,} bytes; Rodin accepts at most "
+            f"{MAX_MODEL_BYTES // (1024 * 1024)} MB ({MAX_MODEL_BYTES:,} bytes). Use a smaller "
+            "or simplified model.",
             field="model",
         )
 
