@@ -307,8 +307,8 @@ async def _read_upload_form(
 ) -> tuple[Fields, dict[str, list[bytes]]]:
     """Text fields and file parts by name (each in arrival order); logs every file part.
 
-    A part sent without a filename arrives as text; under a file name the endpoint reads
-    (``image``, ``model``) it counts as that file, as for ``/rodin`` images.
+    A part sent without a filename arrives as text; one named ``image`` or ``model`` still
+    counts as that file (as ``/rodin`` does for ``images``).
     """
     fields: Fields = {}
     files: dict[str, list[bytes]] = {}

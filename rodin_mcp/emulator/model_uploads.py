@@ -1,8 +1,9 @@
 """Which 3D format an uploaded model is, told by its content (never by its file name).
 
-``/rodin_texture_only`` takes a ``model`` file "(obj/glb/stl/fbx/usd*)"
-(https://developer.hyper3d.ai/api-specification/generate-texture); the emulator accepts what
-starts like one of the five formats it also writes:
+``/rodin_texture_only`` takes a ``model`` file of at most 10 MB
+(https://developer.hyper3d.ai/api-specification/generate-texture); its formats are not listed
+there (a write-up of the BANG page lists "obj/glb/stl/fbx/usd*" for uploads), so the emulator
+accepts what starts like one of the five formats it also writes:
 
 * GLB: the ``glTF`` magic;
 * USDZ: a zip whose first entry is a USD layer (as the USDZ rules require);
@@ -11,6 +12,8 @@ starts like one of the five formats it also writes:
 * STL: a binary STL whose size matches its facet count, or text starting ``solid`` with a
   ``facet``;
 * OBJ: text with ``v``/``f``/... statements.
+
+Only the first 64 KiB are looked at (the binary STL size check excepted).
 """
 
 from __future__ import annotations
