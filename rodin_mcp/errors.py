@@ -23,7 +23,8 @@ The line that matters most is between a request that *never left* this machine a
     │   ├── UnknownTaskError               no record of the task here (.task_uuid)
     │   ├── WrongModeError                 the task belongs to the other mode (.task_in_sandbox)
     │   ├── MissingSubscriptionKeyError    the task's status handle is not known (.task_uuid)
-    │   └── SandboxTaskLostError           the sandbox forgot the task (.task_uuid, .journal)
+    │   ├── SandboxTaskLostError           the sandbox forgot the task (.task_uuid, .journal)
+    │   └── UnsplittableTaskError          a task that cannot be split (.task_uuid, .finished)
     ├── NotSentError                   the request provably never left (connect failure)
     ├── OutcomeUnknownError            a paid submission may have been accepted and billed
     ├── APIError                       Rodin answered and refused (.code, .status_code)
@@ -91,6 +92,7 @@ __all__ = [
     "UnknownTaskError",
     "UnresolvedSubmissionError",
     "UnsafeFileNameError",
+    "UnsplittableTaskError",
     "WrongModeError",
 ]
 
@@ -213,6 +215,19 @@ class SandboxTaskLostError(InputError):
         )
         self.task_uuid = task_uuid
         self.journal = journal
+
+
+class UnsplittableTaskError(InputError):
+    """The ledger knows the task, and it cannot be split into parts (nothing was sent).
+
+    ``finished`` is False while the task is still running (it may become splittable), True when
+    it finished but is not a splittable model (failed, another tier, a texture or split task).
+    """
+
+    def __init__(self, task_uuid: str, reason: str, *, finished: bool) -> None:
+        super().__init__(f"Task {task_uuid} cannot be split into parts: {reason}.")
+        self.task_uuid = task_uuid
+        self.finished = finished
 
 
 class NotSentError(RodinError):

@@ -13,7 +13,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RecordState", "StoredFile", "TaskRecord", "TaskState"]
+__all__ = ["RecordState", "StoredFile", "TaskKind", "TaskRecord", "TaskState"]
+
+
+class TaskKind(StrEnum):
+    """What a paid task makes: a model, new textures for a model, or a model's parts."""
+
+    GENERATION = "generation"
+    TEXTURE = "texture"
+    SPLIT = "split"
 
 
 class TaskState(StrEnum):
@@ -132,3 +140,6 @@ class TaskRecord:
     output_dir: str | None
     files: tuple[StoredFile, ...]
     downloaded_at: float | None
+    kind: TaskKind = TaskKind.GENERATION
+    source: str | None = None
+    """The task a texture or split started from, or the SHA-256 of a textured local model."""

@@ -1,4 +1,5 @@
-"""The typed async client of the Rodin REST API: submit, status, download list, balance.
+"""The typed async client of the Rodin REST API: the paid submits (generation, texture, part
+split), status, download list, balance.
 
 It runs on an injected :class:`httpx2.AsyncClient` (one connection pool for the whole process,
 see :func:`create_http_client`) and adds the ``Authorization`` header per request, only to
@@ -21,7 +22,13 @@ import httpx2
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from rodin_mcp.api.error_codes import ADVICE, error_for_code
-from rodin_mcp.api.form_fields import ImagePart, form_fields
+from rodin_mcp.api.form_fields import (
+    ImagePart,
+    ModelPart,
+    form_fields,
+    split_form_fields,
+    texture_form_fields,
+)
 from rodin_mcp.api.redact import install_log_redaction
 from rodin_mcp.api.request import GenerationRequest, check_images
 from rodin_mcp.api.responses import DownloadItem, JobStatus, SubmitResult, TaskStatus
@@ -33,6 +40,8 @@ from rodin_mcp.api.retry import (
     run_paid,
     run_read_only,
 )
+from rodin_mcp.api.split_request import SplitRequest
+from rodin_mcp.api.texture_request import TextureRequest, check_model_size
 from rodin_mcp.errors import (
     AuthError,
     ConfigError,
@@ -81,6 +90,10 @@ def create_http_client(settings: Settings) -> httpx2.AsyncClient:
         follow_redirects=False,
         headers={"User-Agent": _USER_AGENT},
     )
+
+
+_Part = tuple[str, tuple[str | None, str | bytes] | tuple[str, bytes, str]]
+"""One multipart part: a text field ``(None, value)`` or a file ``(name, bytes, type)``."""
 
 
 class _BearerAuth(httpx2.Auth):
@@ -198,19 +211,51 @@ class RodinClient:
             APIError: Rodin refused it (a leaf says why; nothing was billed).
         """
         check_images(request, len(images))
-        auth = self._require_auth()
-        parts: list[tuple[str, tuple[str | None, str | bytes] | tuple[str, bytes, str]]] = [
-            (name, (None, value)) for name, value in form_fields(request)
-        ]
+        parts: list[_Part] = [(name, (None, value)) for name, value in form_fields(request)]
         parts += [("images", (img.filename, img.data, img.content_type)) for img in images]
+        return await self._submit_paid("rodin", parts)
+
+    async def submit_texture(
+        self, request: TextureRequest, image: ImagePart, model: ModelPart
+    ) -> SubmitResult:
+        """Start a paid Generate Texture task (``POST /rodin_texture_only``) for ``model``.
+
+        Never sent twice, like :meth:`submit`.
+
+        Raises:
+            RequestValidationError: the model file is larger than Rodin accepts.
+            ConfigError, NotSentError, OutcomeUnknownError, APIError: as for :meth:`submit`.
+        """
+        check_model_size(len(model.data))
+        parts: list[_Part] = [(name, (None, value)) for name, value in texture_form_fields(request)]
+        parts += [
+            ("image", (image.filename, image.data, image.content_type)),
+            ("model", (model.filename, model.data, model.content_type)),
+        ]
+        return await self._submit_paid("rodin_texture_only", parts)
+
+    async def submit_split(self, request: SplitRequest) -> SubmitResult:
+        """Start a paid BANG part split (``POST /bang``) of a finished generation.
+
+        Never sent twice, like :meth:`submit`.
+
+        Raises:
+            ConfigError, NotSentError, OutcomeUnknownError, APIError: as for :meth:`submit`.
+        """
+        parts: list[_Part] = [(name, (None, value)) for name, value in split_form_fields(request)]
+        return await self._submit_paid("bang", parts)
+
+    async def _submit_paid(self, endpoint: str, parts: list[_Part]) -> SubmitResult:
+        """Send one paid multipart submission under the never-twice rule of :func:`run_paid`."""
+        auth = self._require_auth()
 
         async def attempt() -> httpx2.Response:
-            return await self._http.post(self._url("rodin"), files=parts, auth=auth)
+            return await self._http.post(self._url(endpoint), files=parts, auth=auth)
 
         response = await run_paid(attempt, self._policy, operation="submit")
         result = self._read_submit(response)
         logger.info(
-            "submit: accepted as task %s (%d jobs)", result.task_uuid, len(result.job_uuids)
+            "%s: accepted as task %s (%d jobs)", endpoint, result.task_uuid, len(result.job_uuids)
         )
         return result
 

@@ -17,8 +17,10 @@ import json
 from dataclasses import dataclass, field
 
 from rodin_mcp.api.request import GenerationRequest, ImageLabel
+from rodin_mcp.api.split_request import SplitRequest
+from rodin_mcp.api.texture_request import TextureRequest
 
-__all__ = ["ImagePart", "form_fields"]
+__all__ = ["ImagePart", "ModelPart", "form_fields", "split_form_fields", "texture_form_fields"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -30,7 +32,13 @@ class ImagePart:
     data: bytes = field(compare=False)
 
     def __repr__(self) -> str:
-        return f"ImagePart({self.filename!r}, {self.content_type!r}, {len(self.data)} bytes)"
+        name = type(self).__name__
+        return f"{name}({self.filename!r}, {self.content_type!r}, {len(self.data)} bytes)"
+
+
+@dataclass(frozen=True, repr=False)
+class ModelPart(ImagePart):
+    """One checked model file, ready to travel as the multipart ``model`` part."""
 
 
 def form_fields(request: GenerationRequest) -> list[tuple[str, str]]:
@@ -73,6 +81,36 @@ def form_fields(request: GenerationRequest) -> list[tuple[str, str]]:
         if flag:
             fields.append((wire_name, "true"))
     return fields
+
+
+def texture_form_fields(request: TextureRequest) -> list[tuple[str, str]]:
+    """A Generate Texture request as ordered form fields (the image and model parts excluded).
+
+    Every option with a documented default is sent explicitly, so the task does not depend on
+    Rodin's defaults; ``prompt`` and ``seed`` only when given.
+    """
+    fields: list[tuple[str, str]] = []
+    _append_if_set(fields, "prompt", request.prompt)
+    _append_if_set(fields, "seed", request.seed)
+    fields += [
+        ("geometry_file_format", request.geometry_file_format),
+        ("material", request.material),
+        ("resolution", request.resolution),
+        ("escore", str(request.escore)),
+        ("reference_scale", str(request.reference_scale)),
+    ]
+    return fields
+
+
+def split_form_fields(request: SplitRequest) -> list[tuple[str, str]]:
+    """A BANG split as ordered form fields; the source task travels as ``asset_id``."""
+    return [
+        ("asset_id", request.task_uuid),
+        ("strength", str(request.strength)),
+        ("geometry_file_format", request.geometry_file_format),
+        ("material", request.material),
+        ("resolution", request.resolution),
+    ]
 
 
 def _json_array(values: list[int] | list[ImageLabel]) -> str:

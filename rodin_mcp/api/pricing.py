@@ -1,4 +1,4 @@
-"""What a generation costs, in credits (https://developer.hyper3d.ai/api-specification/overview).
+"""What a generation, a texture and a part split cost, in credits (https://developer.hyper3d.ai/api-specification/overview).
 
 Every text that quotes a price reads it from :data:`PRICES`.
 """
@@ -27,6 +27,10 @@ class PriceTable:
     """The HighPack add-on, on top."""
     extreme_high_texture: float = 2.0
     """``texture_mode=extreme-high``, on top."""
+    texture: float = 0.5
+    """One Generate Texture task (``POST /rodin_texture_only``): new textures for a model."""
+    split: float = 0.5
+    """One BANG part split (``POST /bang``) of a finished generation."""
 
 
 PRICES = PriceTable()

@@ -42,6 +42,7 @@ __all__ = [
     "check_images",
     "option_names",
     "quality_override_range",
+    "request_error_from",
 ]
 
 MAX_IMAGES = 5
@@ -251,7 +252,7 @@ class GenerationRequest(BaseModel):
         try:
             return handler(data)
         except ValidationError as exc:
-            raise _request_error_from(exc) from None
+            raise request_error_from(exc) from None
 
     @field_validator("prompt", mode="before")
     @classmethod
@@ -422,7 +423,8 @@ def option_names() -> list[str]:
     return [name for name in GenerationRequest.model_fields if name != "prompt"]
 
 
-def _request_error_from(exc: ValidationError) -> RequestValidationError:
+def request_error_from(exc: ValidationError) -> RequestValidationError:
+    """The :class:`RequestValidationError` naming the first field pydantic refused."""
     first = exc.errors(include_url=False, include_input=False)[0]
     location = [str(part) for part in first["loc"]]
     name = location[0] if location else None

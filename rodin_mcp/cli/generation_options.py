@@ -10,11 +10,26 @@ import argparse
 import types
 from typing import Any, Literal, Union, cast, get_args, get_origin
 
+from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from rodin_mcp.service import GenerationRequest, option_names
+from rodin_mcp.service import (
+    GenerationRequest,
+    SplitRequest,
+    TextureRequest,
+    option_names,
+    split_option_names,
+    texture_option_names,
+)
 
-__all__ = ["add_generation_options", "generation_options_from"]
+__all__ = [
+    "add_generation_options",
+    "add_split_options",
+    "add_texture_options",
+    "generation_options_from",
+    "split_options_from",
+    "texture_options_from",
+]
 
 # Shorter spellings people expect, besides the field's own name.
 _ALIASES = {"bbox_condition": "--bbox"}
@@ -75,19 +90,49 @@ def _add_option(group: argparse._ArgumentGroup, name: str, info: FieldInfo) -> N
     group.add_argument(*flags, dest=name, type=value_type, metavar=metavar, help=text)
 
 
-def add_generation_options(parser: argparse.ArgumentParser) -> None:
-    """Add ``--tier``, ``--geometry-file-format``, ... (every request field but the prompt)."""
-    group = parser.add_argument_group("generation options (Rodin's defaults when omitted)")
-    for name in option_names():
-        _add_option(group, name, GenerationRequest.model_fields[name])
+def _add_options(
+    parser: argparse.ArgumentParser, title: str, model: type[BaseModel], names: list[str]
+) -> None:
+    group = parser.add_argument_group(f"{title} (Rodin's defaults when omitted)")
+    for name in names:
+        _add_option(group, name, model.model_fields[name])
 
 
-def generation_options_from(args: argparse.Namespace, prompt: str | None) -> dict[str, Any]:
-    """The generation options given on the command line (unset ones left to the defaults)."""
-    options: dict[str, Any] = {"prompt": prompt}
-    for name in option_names():
+def _options_from(args: argparse.Namespace, names: list[str]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for name in names:
         value: Any = getattr(args, name, None)
         if value is None:
             continue
         options[name] = list(cast(list[Any], value)) if isinstance(value, tuple | list) else value
     return options
+
+
+def add_generation_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--tier``, ``--geometry-file-format``, ... (every request field but the prompt)."""
+    _add_options(parser, "generation options", GenerationRequest, option_names())
+
+
+def generation_options_from(args: argparse.Namespace, prompt: str | None) -> dict[str, Any]:
+    """The generation options given on the command line (unset ones left to the defaults)."""
+    return {"prompt": prompt, **_options_from(args, option_names())}
+
+
+def add_texture_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--prompt``, ``--seed``, ``--resolution``, ... (every texture request field)."""
+    _add_options(parser, "texture options", TextureRequest, texture_option_names())
+
+
+def texture_options_from(args: argparse.Namespace) -> dict[str, Any]:
+    """The texture options given on the command line."""
+    return _options_from(args, texture_option_names())
+
+
+def add_split_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--strength``, ``--material``, ... (every split request field but its task)."""
+    _add_options(parser, "split options", SplitRequest, split_option_names())
+
+
+def split_options_from(args: argparse.Namespace) -> dict[str, Any]:
+    """The split options given on the command line."""
+    return _options_from(args, split_option_names())

@@ -25,6 +25,8 @@ __all__ = ["configure_logging", "main"]
 SERVICE_COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("rodin_mcp.cli.commands.demo", "run_demo"),
     "generate": ("rodin_mcp.cli.commands.generate", "run_generate"),
+    "texture": ("rodin_mcp.cli.commands.derived", "run_texture"),
+    "split": ("rodin_mcp.cli.commands.derived", "run_split"),
     "status": ("rodin_mcp.cli.commands.status", "run_status"),
     "download": ("rodin_mcp.cli.commands.download", "run_download"),
     "tasks": ("rodin_mcp.cli.commands.tasks", "run_tasks"),

@@ -16,8 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from rodin_mcp.cli.command_names import PEOPLE_COMMANDS
-from rodin_mcp.cli.generation_options import add_generation_options
-from rodin_mcp.service import MAX_IMAGES, PRICES
+from rodin_mcp.cli.generation_options import (
+    add_generation_options,
+    add_split_options,
+    add_texture_options,
+)
+from rodin_mcp.service import MAX_IMAGES, MAX_MODEL_BYTES, PRICES, SPLITTABLE_TIER
 from rodin_mcp.settings import Settings
 
 __all__ = [
@@ -78,6 +82,14 @@ examples:
   rodin-mcp tasks
   rodin-mcp tasks --limit 5 --json
   rodin-mcp tasks --sandbox                                tasks of the sandbox""",
+    "texture": """\
+examples:
+  rodin-mcp texture ./chair.glb --image ./oak.png --wait          retexture, wait, download
+  rodin-mcp texture rodin://tasks/TASK/files/model.glb --image ./oak.png --resolution High""",
+    "split": """\
+examples:
+  rodin-mcp split 062a023b-fcfe-4b98-bb87-5311d80ccfe4 --wait     split a Gen-2 model
+  rodin-mcp split TASK --strength 8 --material None --wait""",
     "inspect": """\
 examples:
   rodin-mcp inspect ./chair.glb
@@ -242,6 +254,49 @@ def _add_generate(commands: _Commands) -> None:
     add_generation_options(generate)
 
 
+def _add_follow_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--wait", action="store_true", help="wait until the task finishes, then download it"
+    )
+    _add_wait_timeout(parser, DEFAULT_WAIT_TIMEOUT)
+    parser.add_argument("--out", type=_folder, metavar="DIR", help="with --wait: download into DIR")
+    parser.add_argument(
+        "--force-new",
+        action="store_true",
+        help="submit even if an identical request was made recently (may bill again)",
+    )
+
+
+def _add_derived(commands: _Commands) -> None:
+    window = Settings.model_fields["dedupe_window_seconds"].default / 60
+    reuse = f"An identical request within {window:g} minutes reuses the existing task."
+    texture = _command(
+        commands,
+        "texture",
+        f"Give a 3D model new textures from one reference image (Rodin Generate Texture). "
+        f"Spends {PRICES.texture:g} credit unless --sandbox. {reuse}",
+    )
+    texture.add_argument(
+        "model",
+        help=f"a GLB, USDZ, FBX, OBJ or STL file (at most {MAX_MODEL_BYTES // 2**20} MB), or a "
+        "downloaded file's rodin:// URI",
+    )
+    texture.add_argument(
+        "--image", required=True, metavar="PATH", help="the reference image (path, URI or URL)"
+    )
+    _add_follow_flags(texture)
+    add_texture_options(texture)
+    split = _command(
+        commands,
+        "split",
+        f"Split the model of a finished {SPLITTABLE_TIER} generation into parts (Rodin BANG). "
+        f"Spends {PRICES.split:g} credit unless --sandbox. {reuse}",
+    )
+    split.add_argument("task", help=f"the task uuid of a finished {SPLITTABLE_TIER} generation")
+    _add_follow_flags(split)
+    add_split_options(split)
+
+
 def _add_task_commands(commands: _Commands) -> None:
     status = _command(
         commands,
@@ -331,6 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_server_commands(commands)
     _add_demo(commands)
     _add_generate(commands)
+    _add_derived(commands)
     _add_task_commands(commands)
     _add_account_commands(commands)
     return parser
@@ -359,6 +415,6 @@ def parse_command_line(argv: Sequence[str]) -> argparse.Namespace:
         extras = ["--json", *extras]
     if extras:
         _usage_error(parser, command, f"unrecognized arguments: {' '.join(extras)}")
-    if command == "generate" and args.out is not None and not args.wait:
+    if command in ("generate", "texture", "split") and args.out is not None and not args.wait:
         _usage_error(parser, command, "--out needs --wait (without --wait nothing is downloaded)")
     return args

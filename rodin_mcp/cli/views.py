@@ -46,10 +46,8 @@ def show_generated(output: Output, result: GenerateResult) -> None:
     verb = "Reused recent identical task" if result.reused else "Submitted task"
     output.text(f"{verb} {result.task_uuid}", style="bold")
     prompt = f'"{result.prompt}"' if result.prompt else "(images only)"
-    output.text(
-        f"  {prompt}, tier {result.tier}, {result.estimated_credits:g} credits "
-        f"({_mode(result.sandbox)})"
-    )
+    what = f"{prompt}, tier {result.tier}" if result.tier else f"{result.kind} of {result.source}"
+    output.text(f"  {what}, {result.estimated_credits:g} credits ({_mode(result.sandbox)})")
 
 
 def show_status(output: Output, status: StatusResult) -> None:

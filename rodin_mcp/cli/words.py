@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from rodin_mcp import errors
 from rodin_mcp.errors import RodinError
-from rodin_mcp.service import NextAction, NextStep
+from rodin_mcp.service import SPLITTABLE_TIER, NextAction, NextStep
 
 __all__ = ["advice_for", "next_step_text", "resume_commands", "sandbox_flag", "worded"]
 
@@ -26,7 +26,7 @@ _ADVICE: dict[type[RodinError], str] = {
         "Wait for a running task ('rodin-mcp status TASK --wait'), then retry."
     ),
     errors.OutcomeUnknownError: (
-        "The submission is recorded: 'rodin-mcp tasks' shows it. An identical generate is "
+        "The submission is recorded: 'rodin-mcp tasks' shows it. The identical command is "
         "refused until you add --force-new, which may bill a second time."
     ),
     errors.UnresolvedSubmissionError: (
@@ -59,6 +59,13 @@ def sandbox_flag(sandbox: bool) -> str:
 
 def advice_for(error: RodinError) -> str | None:
     """What a person can do about ``error`` with these commands, if there is something to say."""
+    if isinstance(error, errors.UnsplittableTaskError):
+        if error.finished:
+            return (
+                f"Generate a model with 'rodin-mcp generate --tier {SPLITTABLE_TIER}' and split "
+                "that task."
+            )
+        return f"Wait for it ('rodin-mcp status {error.task_uuid} --wait'), then split it."
     if isinstance(error, errors.WrongModeError):
         if error.task_in_sandbox:
             return "Add --sandbox to follow it."

@@ -89,8 +89,14 @@ def deduplicated(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def task_folder_name(task_uuid: str, prompt: str | None, when: datetime | None = None) -> str:
-    """A readable, safe folder name: ``YYYY-MM-DD_<prompt-slug>_<short task id>``."""
+def task_folder_name(
+    task_uuid: str, prompt: str | None, when: datetime | None = None, *, suffix: str | None = None
+) -> str:
+    """A readable, safe folder name: ``YYYY-MM-DD_<prompt-slug>_<short task id>``.
+
+    ``suffix`` (``texture``, ``parts``) ends the slug, so a task made from another one sits
+    beside it under the same words: ``2026-03-04_red-chair-parts_1a2b3c4d``.
+    """
     day = (when or datetime.now().astimezone()).strftime("%Y-%m-%d")
     words = re.findall(
         r"[a-z0-9]+",
@@ -102,7 +108,10 @@ def task_folder_name(task_uuid: str, prompt: str | None, when: datetime | None =
             break
         slug = f"{slug}-{word}" if slug else word
     short = re.sub(r"[^A-Za-z0-9]", "", task_uuid)[:8] or "task"
-    return f"{day}_{slug or 'task'}_{short}"
+    slug = slug or "task"
+    if suffix:
+        slug = f"{slug}-{re.sub(r'[^a-z0-9]', '', suffix.lower())}"
+    return f"{day}_{slug}_{short}"
 
 
 def local_name(name: str, index: int) -> str:

@@ -70,6 +70,7 @@ async def download_task(
     settings: Settings,
     folder: Path | None = None,
     prompt: str | None = None,
+    folder_suffix: str | None = None,
     known: Sequence[StoredFile] = (),
     items: Sequence[DownloadItem] | None = None,
     progress: ProgressCallback | None = None,
@@ -85,6 +86,7 @@ async def download_task(
         folder: Where to put the files; by default an existing folder of this task under
             ``settings.output_dir``, else a new ``YYYY-MM-DD_<prompt-slug>_<short id>`` one.
         prompt: Names a new folder.
+        folder_suffix: Ends a new folder's slug (``texture``, ``parts``).
         known: Files recorded earlier; those still intact on disk are not fetched again.
         items: A download list already in hand; by default it is fetched.
         progress: Called with ``(file name, bytes so far, total or None)`` while streaming.
@@ -104,7 +106,7 @@ async def download_task(
     )
     with anyio.move_on_after(settings.download_deadline) as scope:
         listed = list(items) if items is not None else await rodin.download_list(task_uuid)
-        target = folder or _find_or_name_folder(settings, task_uuid, prompt)
+        target = folder or _find_or_name_folder(settings, task_uuid, prompt, folder_suffix)
         job = _TaskJob(rodin, http, task_uuid, settings, policy, progress, listed)
         return await job.run(target, {f.name: f for f in known})
     assert scope.cancelled_caught
@@ -114,14 +116,16 @@ async def download_task(
     )
 
 
-def _find_or_name_folder(settings: Settings, task_uuid: str, prompt: str | None) -> Path:
+def _find_or_name_folder(
+    settings: Settings, task_uuid: str, prompt: str | None, suffix: str | None
+) -> Path:
     try:
         root = settings.ensure_output_dir()
     except OSError as exc:
         raise DownloadError(
             f"Could not create the output folder {settings.output_dir}: {exc.strerror}."
         ) from None
-    name = task_folder_name(task_uuid, prompt)
+    name = task_folder_name(task_uuid, prompt, suffix=suffix)
     short_id = name.rsplit("_", 1)[-1]
     for candidate in sorted(root.glob(f"*_{short_id}")):
         if candidate.is_dir() and read_manifest(candidate).get("task_uuid") == task_uuid:

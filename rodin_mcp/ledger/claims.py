@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rodin_mcp.records import TaskRecord
+from rodin_mcp.records import TaskKind, TaskRecord
 
 __all__ = [
     "FOREIGN_CLAIM_SECONDS",
@@ -50,6 +50,10 @@ class SubmissionDraft:
     estimated_credits: float
     sandbox: bool
     scope: str
+    kind: TaskKind = TaskKind.GENERATION
+    """What the task makes: a model, new textures for one, or a model's parts."""
+    source: str | None = None
+    """Where a texture or split started: a task uuid, or a local model file's SHA-256."""
 
 
 @dataclass(frozen=True)

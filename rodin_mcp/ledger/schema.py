@@ -71,10 +71,19 @@ def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE tasks ADD COLUMN owner TEXT")
 
 
+def _migrate_3_to_4(conn: sqlite3.Connection) -> None:
+    """Lineage: each row's kind (``generation``, ``texture`` or ``split``; every older row is a
+    generation) and its source (the task a split or a texture started from, or the SHA-256 of a
+    local model file that was textured)."""
+    conn.execute("ALTER TABLE tasks ADD COLUMN kind TEXT NOT NULL DEFAULT 'generation'")
+    conn.execute("ALTER TABLE tasks ADD COLUMN source TEXT")
+
+
 _MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_0_to_1,
     _migrate_1_to_2,
     _migrate_2_to_3,
+    _migrate_3_to_4,
 )
 """``_MIGRATIONS[n]`` takes a database from schema version ``n`` to ``n + 1``."""
 

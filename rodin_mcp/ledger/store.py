@@ -40,7 +40,7 @@ from rodin_mcp.ledger.owners import Liveness, ProcessOwner, liveness, this_proce
 from rodin_mcp.ledger.private_files import create_private_file, make_private_dirs
 from rodin_mcp.ledger.schema import migrate
 from rodin_mcp.ledger.transactions import BUSY_TIMEOUT_MS, immediate, retry_while_locked
-from rodin_mcp.records import RecordState, StoredFile, TaskRecord
+from rodin_mcp.records import RecordState, StoredFile, TaskKind, TaskRecord
 
 __all__ = ["Ledger"]
 
@@ -139,8 +139,8 @@ class Ledger:
                 """
                 INSERT INTO tasks (fingerprint, request, image_count, prompt, tier,
                                    estimated_credits, sandbox, scope, state, owner,
-                                   created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'submitting', ?, ?, ?)
+                                   created_at, updated_at, kind, source)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'submitting', ?, ?, ?, ?, ?)
                 """,
                 (
                     draft.fingerprint,
@@ -154,6 +154,8 @@ class Ledger:
                     this_process().to_json(),
                     now,
                     now,
+                    draft.kind.value,
+                    draft.source,
                 ),
             )
             return Claimed(int(cast(int, cursor.lastrowid)))
@@ -483,6 +485,8 @@ def _record(row: tuple[Any, ...], columns: list[str]) -> TaskRecord:
         output_dir=values["output_dir"],
         files=tuple(StoredFile.from_json(dict(item)) for item in json.loads(values["files"])),
         downloaded_at=values["downloaded_at"],
+        kind=TaskKind(values["kind"]),
+        source=values["source"],
     )
 
 

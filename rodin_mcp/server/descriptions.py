@@ -10,13 +10,22 @@ from rodin_mcp.server.vocabulary import (
     CHECK_BALANCE,
     CHECK_STATUS,
     GENERATE_3D,
+    GENERATE_TEXTURE,
     INSPECT_MODEL,
     LIST_DOWNLOADS,
     LIST_TASKS,
     MAX_WAIT_SECONDS,
+    SPLIT_PARTS,
     SUGGESTED_WAIT_SECONDS,
 )
-from rodin_mcp.service import LINK_LIFETIME_SECONDS, MAX_IMAGES, PRICES, RESULT_RETENTION_DAYS
+from rodin_mcp.service import (
+    LINK_LIFETIME_SECONDS,
+    MAX_IMAGES,
+    MAX_MODEL_BYTES,
+    PRICES,
+    RESULT_RETENTION_DAYS,
+    SPLITTABLE_TIER,
+)
 from rodin_mcp.settings import Settings
 
 __all__ = ["describe", "instructions"]
@@ -62,6 +71,25 @@ def describe(tool: str, settings: Settings) -> str:
             f"{LIST_DOWNLOADS}(task_uuid) to save the files. An identical request within "
             f"{_window(settings)} returns the existing task instead of paying again. Images: "
             "absolute local paths, file:// or data: URIs, or http(s) URLs."
+        ),
+        GENERATE_TEXTURE: (
+            "Give an existing 3D model new textures with Rodin (Generate Texture), guided by one "
+            f"reference image and an optional prompt. Spends credits.\n\nCosts "
+            f"{PRICES.texture:g} credit. model: a GLB, USDZ, FBX, OBJ or STL file of at most "
+            f"{MAX_MODEL_BYTES // (1024 * 1024)} MB (an absolute path, file:// URI, or the "
+            f"rodin:// URI of a file {LIST_DOWNLOADS} saved). Returns a task_uuid within seconds; "
+            f"then {CHECK_STATUS}(task_uuid, wait_seconds={SUGGESTED_WAIT_SECONDS}) until done, "
+            f"and {LIST_DOWNLOADS}(task_uuid) for the textured model. An identical request "
+            f"within {_window(settings)} returns the existing task instead of paying again."
+        ),
+        SPLIT_PARTS: (
+            f"Split the model of a finished {SPLITTABLE_TIER} generation into separate parts "
+            f"with Rodin BANG. Spends credits.\n\nCosts {PRICES.split:g} credit. Only models "
+            f"generated with tier {SPLITTABLE_TIER} can be split; pass that generation's "
+            f"task_uuid. Returns a new task_uuid within seconds; then {CHECK_STATUS}(task_uuid, "
+            f"wait_seconds={SUGGESTED_WAIT_SECONDS}) until done, and {LIST_DOWNLOADS}(task_uuid) "
+            f"for the parts. An identical request within {_window(settings)} returns the "
+            "existing task instead of paying again."
         ),
         CHECK_STATUS: (
             "Report a Rodin task's state: waiting, generating, done or failed. Free.\n\nWith "

@@ -8,23 +8,16 @@ in the descriptions are read from their owners (the pricing table, the settings)
 from __future__ import annotations
 
 import base64
-import inspect
-import json
-import time
-from collections import OrderedDict
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import (
-    AcceptedElicitation,
     Context,
     Elicit,
     ElicitationResult,
     Resolve,
 )
-from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import (
     CallToolResult,
     ContentBlock,
@@ -33,21 +26,33 @@ from mcp.types import (
     TextContent,
     ToolAnnotations,
 )
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from rodin_mcp.errors import RodinError
+from rodin_mcp.server.derived_tools import assemble_signatures, generate_texture, split_into_parts
 from rodin_mcp.server.descriptions import describe
 from rodin_mcp.server.outputs import DownloadsOutput, GenerateOutput, StatusOutput, output_of
+from rodin_mcp.server.signatures import flatten, option_parameters
+from rodin_mcp.server.spend_approval import (
+    Prepare,
+    SpendApproval,
+    arguments_key,
+    ask_before_spending,
+    prepare_once,
+    require_approval,
+    service_of,
+)
 from rodin_mcp.server.state import AppState
 from rodin_mcp.server.viewer import viewer_of, viewer_tool_meta
 from rodin_mcp.server.vocabulary import (
     CHECK_BALANCE,
     CHECK_STATUS,
     GENERATE_3D,
+    GENERATE_TEXTURE,
     INSPECT_MODEL,
     LIST_DOWNLOADS,
     LIST_TASKS,
     MAX_WAIT_SECONDS,
+    SPLIT_PARTS,
 )
 from rodin_mcp.server.words import tool_errors
 from rodin_mcp.service import (
@@ -57,6 +62,7 @@ from rodin_mcp.service import (
     GenerationRequest,
     InspectResult,
     PreparedGeneration,
+    PreparedSubmission,
     RodinService,
     StatusResult,
     TasksResult,
@@ -67,76 +73,19 @@ from rodin_mcp.settings import Settings
 __all__ = ["register_tools"]
 
 PREVIEW_INLINE_LIMIT = 2 * 1024 * 1024
-_PREPARED_KEPT = 32
-_PREPARED_SECONDS = 300.0
 
 
-class SpendApproval(BaseModel):
-    """The user's answer to 'spend credits on this generation?'."""
-
-    approve: bool = Field(description="Spend the credits on this generation?")
+def _generation_key(prompt: str | None, images: list[str] | None, options: dict[str, Any]) -> str:
+    return arguments_key(GENERATE_3D, prompt, images or [], options)
 
 
-async def _service(ctx: Context[AppState]) -> RodinService:
-    async with tool_errors():
-        return await ctx.request_context.lifespan_context.service()
+def _generation_prepare(
+    prompt: str | None, images: list[str] | None, options: dict[str, Any]
+) -> Prepare:
+    async def prepare(service: RodinService) -> PreparedSubmission:
+        return await service.prepare({"prompt": prompt, **options}, images or [])
 
-
-class _PreparedByArguments:
-    """Generations the spend question prepared, kept for the tool call that follows, so its
-    images are loaded (and URL images fetched) once.
-
-    Keyed by the call's arguments, not its request id: on 2026-07-28 connections the client
-    answers the question by calling the tool again (a new request), and the resolver runs again
-    in that round. An entry is used by one tool call and lives a short while at most.
-    """
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._kept: OrderedDict[str, tuple[float, PreparedGeneration]] = OrderedDict()
-        self._clock = clock
-
-    def keep(self, key: str, prepared: PreparedGeneration) -> None:
-        self._kept[key] = (self._clock(), prepared)
-        self._kept.move_to_end(key)
-        while len(self._kept) > _PREPARED_KEPT:
-            self._kept.popitem(last=False)
-
-    def peek(self, key: str) -> PreparedGeneration | None:
-        kept = self._kept.get(key)
-        if kept is None or self._clock() - kept[0] > _PREPARED_SECONDS:
-            self._kept.pop(key, None)
-            return None
-        return kept[1]
-
-    def take(self, key: str) -> PreparedGeneration | None:
-        prepared = self.peek(key)
-        self._kept.pop(key, None)
-        return prepared
-
-
-_prepared = _PreparedByArguments()
-
-
-def _arguments_key(prompt: str | None, images: list[str] | None, options: dict[str, Any]) -> str:
-    return json.dumps([prompt, images or [], options], sort_keys=True, default=str)
-
-
-async def _prepare(
-    service: RodinService,
-    prompt: str | None,
-    images: list[str] | None,
-    options: dict[str, Any],
-    *,
-    keep: bool = False,
-) -> PreparedGeneration:
-    key = _arguments_key(prompt, images, options)
-    kept = _prepared.peek(key) if keep else _prepared.take(key)
-    if kept is not None:
-        return kept
-    prepared = await service.prepare({"prompt": prompt, **options}, images or [])
-    if keep:
-        _prepared.keep(key, prepared)
-    return prepared
+    return prepare
 
 
 async def approve_spend(
@@ -146,34 +95,23 @@ async def approve_spend(
     force_new: bool = False,
     **options: Any,
 ) -> SpendApproval | Elicit[SpendApproval]:
-    """Ask the user before spending real credits, where the client can be asked.
+    """Ask before a generation spends real credits (see :func:`ask_before_spending`); the
+    resolver sees every argument of generate_3d."""
 
-    Nothing is asked in the sandbox, with ``RODIN_CONFIRM_SPEND=never``, when the client cannot
-    answer, or when the call would spend nothing (an identical recent task is reused, or the
-    arguments are refused anyway). The resolver sees every argument of generate_3d.
-    """
-    service = await _service(ctx)
-    if not service.asks_before_spending or not service.configured or not _can_elicit(ctx):
-        return SpendApproval(approve=True)
-    try:
-        prepared = await _prepare(service, prompt, images, options, keep=True)
-    except RodinError:
-        return SpendApproval(approve=True)  # the tool call reports the error
-    cost = service.spend_needed(prepared, force_new=force_new)
-    if cost == 0:
-        return SpendApproval(approve=True)
-    subject = f"'{prompt[:80]}'" if prompt else f"{len(images or [])} image(s)"
-    return Elicit(
-        f"Generate a 3D model from {subject} with Rodin {prepared.request.tier}? "
-        f"This spends {cost:g} credits.",
-        SpendApproval,
+    def question(prepared: PreparedSubmission, cost: float) -> str:
+        subject = f"'{prompt[:80]}'" if prompt else f"{len(images or [])} image(s)"
+        tier = prepared.request.tier if isinstance(prepared, PreparedGeneration) else ""
+        return (
+            f"Generate a 3D model from {subject} with Rodin {tier}? This spends {cost:g} credits."
+        )
+
+    return await ask_before_spending(
+        ctx,
+        _generation_key(prompt, images, options),
+        _generation_prepare(prompt, images, options),
+        question,
+        force_new=force_new,
     )
-
-
-def _can_elicit(ctx: Context[AppState]) -> bool:
-    caps = ctx.client_capabilities
-    elicitation = caps.elicitation if caps is not None else None
-    return elicitation is not None and (elicitation.form is not None or elicitation.url is None)
 
 
 async def generate_3d(
@@ -185,33 +123,12 @@ async def generate_3d(
     **options: Any,
 ) -> GenerateResult:
     """Submit a generation (or reuse the identical recent one); see descriptions.py for the text."""
-    if not isinstance(approval, AcceptedElicitation) or not approval.data.approve:
-        _prepared.take(_arguments_key(prompt, images, options))
-        raise ToolError(
-            "The user did not approve spending credits on this generation; nothing was "
-            "submitted. Ask what they would like to change."
-        )
+    key = _generation_key(prompt, images, options)
+    require_approval(approval, key, "generation")
     async with tool_errors():
-        service = await _service(ctx)
-        prepared = await _prepare(service, prompt, images, options)
+        service = await service_of(ctx)
+        prepared = await prepare_once(service, key, _generation_prepare(prompt, images, options))
         return output_of(await service.generate(prepared, force_new=force_new))
-
-
-def _option_parameters() -> list[inspect.Parameter]:
-    params: list[inspect.Parameter] = []
-    for name in option_names():
-        info = GenerationRequest.model_fields[name]
-        annotation = Annotated[
-            info.annotation,  # type: ignore[name-defined]
-            *info.metadata,
-            Field(description=info.description),
-        ]
-        params.append(
-            inspect.Parameter(
-                name, inspect.Parameter.KEYWORD_ONLY, default=info.default, annotation=annotation
-            )
-        )
-    return params
 
 
 def _common_parameters() -> dict[str, tuple[Any, Any]]:
@@ -252,38 +169,23 @@ def _common_parameters() -> dict[str, tuple[Any, Any]]:
     }
 
 
-def _flatten(fn: Any, leading: dict[str, Any], returns: Any) -> None:
-    """Give ``fn`` one keyword argument per request option, after ``leading`` and the common ones.
-
-    The tool's input schema is built from this signature, and its resolver sees the same names.
-    """
-    params = [
-        inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=a)
-        for n, a in leading.items()
-    ]
-    params += [
-        inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=a, default=d)
-        for n, (a, d) in _common_parameters().items()
-    ]
-    params += _option_parameters()
-    annotations: dict[str, Any] = {p.name: p.annotation for p in params}
-    annotations["return"] = returns
-    fn.__signature__ = inspect.Signature(params, return_annotation=returns)
-    fn.__annotations__ = annotations
-
-
 def _assemble_signatures() -> None:
-    _flatten(
+    options = option_parameters(GenerationRequest, option_names())
+    flatten(
         approve_spend,
         {"ctx": Context[AppState]},
+        _common_parameters(),
+        options,
         SpendApproval | Elicit[SpendApproval],
     )
-    _flatten(
+    flatten(
         generate_3d,
         {
             "ctx": Context[AppState],
             "approval": Annotated[ElicitationResult[SpendApproval], Resolve(approve_spend)],
         },
+        _common_parameters(),
+        options,
         GenerateOutput,
     )
 
@@ -307,7 +209,7 @@ async def check_status(
     ] = 0,
 ) -> StatusResult:
     """Where a task stands; with wait_seconds, waits sharing the task's poll loop."""
-    service = await _service(ctx)
+    service = await service_of(ctx)
     step = 0
 
     async def progress(status: StatusResult) -> None:
@@ -337,7 +239,7 @@ async def list_downloads(
     ] = True,
 ) -> CallToolResult:
     """A finished task's files, saved and verified, with resource links and the preview."""
-    service = await _service(ctx)
+    service = await service_of(ctx)
     async with tool_errors():
         result = await service.fetch_results(task_uuid, download=download)
     output = output_of(result)
@@ -390,7 +292,7 @@ async def inspect_model(
     ] = True,
 ) -> CallToolResult:
     """Facts about a 3D model file."""
-    service = await _service(ctx)
+    service = await service_of(ctx)
     async with tool_errors():
         result, sheet = await service.inspect_model(model, preview=preview)
     content: list[ContentBlock] = [TextContent(type="text", text=result.model_dump_json())]
@@ -409,7 +311,7 @@ async def inspect_model(
 async def check_balance(ctx: Context[AppState]) -> BalanceResult:
     """The account's credits and this process's spending."""
     async with tool_errors():
-        service = await _service(ctx)
+        service = await service_of(ctx)
         return await service.balance()
 
 
@@ -418,7 +320,7 @@ async def list_tasks(
     limit: Annotated[int, Field(ge=1, le=200, description="How many tasks to list.")] = 20,
 ) -> TasksResult:
     """Recent tasks from the ledger, newest first."""
-    return (await _service(ctx)).tasks(limit)
+    return (await service_of(ctx)).tasks(limit)
 
 
 def register_tools(mcp: MCPServer, settings: Settings, *, with_viewer: bool = False) -> None:
@@ -427,6 +329,7 @@ def register_tools(mcp: MCPServer, settings: Settings, *, with_viewer: bool = Fa
     ``with_viewer`` links the downloads tool to the MCP Apps viewer (``_meta.ui``).
     """
     _assemble_signatures()
+    assemble_signatures()
     check_status.__annotations__["return"] = StatusOutput
     list_downloads.__annotations__["return"] = Annotated[CallToolResult, DownloadsOutput]
     inspect_model.__annotations__["return"] = Annotated[CallToolResult, InspectResult]
@@ -437,6 +340,18 @@ def register_tools(mcp: MCPServer, settings: Settings, *, with_viewer: bool = Fa
             generate_3d,
             GENERATE_3D,
             "Generate a 3D model",
+            writes.model_copy(update={"idempotent_hint": False}),
+        ),
+        (
+            generate_texture,
+            GENERATE_TEXTURE,
+            "Texture a 3D model",
+            writes.model_copy(update={"idempotent_hint": False}),
+        ),
+        (
+            split_into_parts,
+            SPLIT_PARTS,
+            "Split a 3D model into parts",
             writes.model_copy(update={"idempotent_hint": False}),
         ),
         (check_status, CHECK_STATUS, "Check a generation's status", read_only),

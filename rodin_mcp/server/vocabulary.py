@@ -6,10 +6,12 @@ __all__ = [
     "CHECK_BALANCE",
     "CHECK_STATUS",
     "GENERATE_3D",
+    "GENERATE_TEXTURE",
     "INSPECT_MODEL",
     "LIST_DOWNLOADS",
     "LIST_TASKS",
     "MAX_WAIT_SECONDS",
+    "SPLIT_PARTS",
     "SUGGESTED_WAIT_SECONDS",
 ]
 
@@ -19,6 +21,8 @@ LIST_DOWNLOADS = "list_downloads"
 CHECK_BALANCE = "check_balance"
 LIST_TASKS = "list_tasks"
 INSPECT_MODEL = "inspect_model"
+GENERATE_TEXTURE = "generate_texture"
+SPLIT_PARTS = "split_into_parts"
 
 MAX_WAIT_SECONDS = 50.0
 """The longest ``wait_seconds`` of one check_status call: hosts cut a tool call at about 60 s."""

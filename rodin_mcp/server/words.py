@@ -21,9 +21,10 @@ from rodin_mcp.server.vocabulary import (
     GENERATE_3D,
     LIST_DOWNLOADS,
     LIST_TASKS,
+    SPLIT_PARTS,
     SUGGESTED_WAIT_SECONDS,
 )
-from rodin_mcp.service import NextAction, NextStep
+from rodin_mcp.service import SPLITTABLE_TIER, NextAction, NextStep
 
 __all__ = ["advice_for", "next_step_text", "tool_errors", "worded"]
 
@@ -42,12 +43,12 @@ _ADVICE: dict[type[RodinError], str] = {
         f"Wait for a running task to finish ({CHECK_STATUS} with wait_seconds), then retry."
     ),
     errors.OutcomeUnknownError: (
-        f"The submission is recorded: {LIST_TASKS} shows it. An identical {GENERATE_3D} call is "
-        "refused until you pass force_new=true, which may bill a second time."
+        f"The submission is recorded: {LIST_TASKS} shows it. An identical call of the same tool "
+        "is refused until you pass force_new=true, which may bill a second time."
     ),
     errors.UnresolvedSubmissionError: (
-        f"Check {LIST_TASKS} and your Rodin dashboard first; to submit again anyway, call "
-        f"{GENERATE_3D} with force_new=true (this may bill a second time)."
+        f"Check {LIST_TASKS} and your Rodin dashboard first; to submit again anyway, call the "
+        "same tool with force_new=true (this may bill a second time)."
     ),
     errors.SubmissionInFlightError: (
         f"Call {GENERATE_3D} again in a minute with the same arguments: once the other process "
@@ -80,6 +81,16 @@ _ADVICE: dict[type[RodinError], str] = {
 
 def advice_for(error: RodinError) -> str | None:
     """What the model can do about ``error`` with these tools, if there is something to say."""
+    if isinstance(error, errors.UnsplittableTaskError):
+        if error.finished:
+            return (
+                f"Generate a model with {GENERATE_3D}(tier={SPLITTABLE_TIER}) and pass that "
+                f"task_uuid to {SPLIT_PARTS}."
+            )
+        return (
+            f"Call {CHECK_STATUS} with task_uuid={error.task_uuid} and {_WAIT} until state is "
+            f"done, then {SPLIT_PARTS} again."
+        )
     return next((text for kind, text in _ADVICE.items() if isinstance(error, kind)), None)
 
 

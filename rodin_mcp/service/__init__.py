@@ -18,10 +18,16 @@ if TYPE_CHECKING:
     from rodin_mcp.api import (
         LINK_LIFETIME_SECONDS,
         MAX_IMAGES,
+        MAX_MODEL_BYTES,
         PRICES,
         RESULT_RETENTION_DAYS,
+        SPLITTABLE_TIER,
         GenerationRequest,
+        SplitRequest,
+        TextureRequest,
         option_names,
+        split_option_names,
+        texture_option_names,
     )
     from rodin_mcp.model import ModelFacts
     from rodin_mcp.service.following import StatusCallback
@@ -29,6 +35,7 @@ if TYPE_CHECKING:
     from rodin_mcp.service.inspecting import InspectResult
     from rodin_mcp.service.next_steps import NextAction, NextStep
     from rodin_mcp.service.opening import LEDGER_FILE, SANDBOX_API_KEY, open_service
+    from rodin_mcp.service.prepared import PreparedSubmission
     from rodin_mcp.service.results import (
         BalanceResult,
         DownloadsResult,
@@ -40,11 +47,22 @@ if TYPE_CHECKING:
         TaskSummary,
     )
     from rodin_mcp.service.rodin_service import RodinService
+    from rodin_mcp.service.splitting import PreparedSplit
+    from rodin_mcp.service.texturing import PreparedTexture
     from rodin_mcp.service.viewer_copies import ViewerFile
 
 _WHERE: dict[str, str] = {
     "LINK_LIFETIME_SECONDS": "rodin_mcp.api.responses",
     "MAX_IMAGES": "rodin_mcp.api.request",
+    "MAX_MODEL_BYTES": "rodin_mcp.api.texture_request",
+    "SPLITTABLE_TIER": "rodin_mcp.api.split_request",
+    "SplitRequest": "rodin_mcp.api.split_request",
+    "TextureRequest": "rodin_mcp.api.texture_request",
+    "split_option_names": "rodin_mcp.api.split_request",
+    "texture_option_names": "rodin_mcp.api.texture_request",
+    "PreparedSubmission": "rodin_mcp.service.prepared",
+    "PreparedSplit": "rodin_mcp.service.splitting",
+    "PreparedTexture": "rodin_mcp.service.texturing",
     "PRICES": "rodin_mcp.api.pricing",
     "RESULT_RETENTION_DAYS": "rodin_mcp.api.responses",
     "GenerationRequest": "rodin_mcp.api.request",
@@ -74,9 +92,11 @@ __all__ = [
     "LEDGER_FILE",
     "LINK_LIFETIME_SECONDS",
     "MAX_IMAGES",
+    "MAX_MODEL_BYTES",
     "PRICES",
     "RESULT_RETENTION_DAYS",
     "SANDBOX_API_KEY",
+    "SPLITTABLE_TIER",
     "BalanceResult",
     "DownloadsResult",
     "FileInfo",
@@ -88,14 +108,21 @@ __all__ = [
     "NextAction",
     "NextStep",
     "PreparedGeneration",
+    "PreparedSplit",
+    "PreparedSubmission",
+    "PreparedTexture",
     "RodinService",
+    "SplitRequest",
     "StatusCallback",
     "StatusResult",
     "TaskSummary",
     "TasksResult",
+    "TextureRequest",
     "ViewerFile",
     "open_service",
     "option_names",
+    "split_option_names",
+    "texture_option_names",
 ]
 
 

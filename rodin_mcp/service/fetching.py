@@ -18,7 +18,7 @@ from rodin_mcp.downloads import ProgressCallback, download_task, write_manifest
 from rodin_mcp.errors import TaskFailedError
 from rodin_mcp.ledger import Ledger
 from rodin_mcp.model import inspect_model_file, main_model_file
-from rodin_mcp.records import StoredFile, TaskRecord, TaskState
+from rodin_mcp.records import StoredFile, TaskKind, TaskRecord, TaskState
 from rodin_mcp.service.following import Follower
 from rodin_mcp.service.next_steps import NextAction, NextStep
 from rodin_mcp.service.previews import Previewer
@@ -26,6 +26,9 @@ from rodin_mcp.service.results import DownloadsResult, FileInfo
 from rodin_mcp.settings import Settings
 
 __all__ = ["PREVIEW_NAME", "Fetcher", "file_uri"]
+
+_FOLDER_SUFFIXES = {TaskKind.TEXTURE: "texture", TaskKind.SPLIT: "parts"}
+"""How the folder of a task made from another one ends its slug."""
 
 PREVIEW_NAME = "preview.webp"
 """Rodin's own preview render among a task's results."""
@@ -88,7 +91,8 @@ class Fetcher:
             task_uuid,
             settings=self._settings,
             folder=folder or (Path(record.output_dir) if record.output_dir else None),
-            prompt=record.prompt,
+            prompt=self._folder_words(record),
+            folder_suffix=_FOLDER_SUFFIXES.get(record.kind),
             known=record.files,
             progress=progress,
         )
@@ -107,6 +111,14 @@ class Fetcher:
             sheet = await self._previewer.sheet_file(main)
             result.contact_sheet_path = str(sheet) if sheet is not None else None
         return result
+
+    def _folder_words(self, record: TaskRecord) -> str | None:
+        """The words a new result folder is named by: the task's prompt, or for a texture or
+        split the prompt of the task it came from (so the two folders read alike)."""
+        if record.kind is TaskKind.GENERATION or record.source is None:
+            return record.prompt
+        source = self._ledger.get(record.source)
+        return (source.prompt if source is not None else None) or record.prompt
 
     def stored_file(self, task_uuid: str, name: str) -> StoredFile | None:
         """A downloaded file of a task still on disk, if the ledger knows it."""

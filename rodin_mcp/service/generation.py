@@ -1,5 +1,8 @@
 """Paid submissions: checked, deduplicated, guarded by the budget, and recorded before they leave.
 
+A generation, a texture (:mod:`.texturing`) and a part split (:mod:`.splitting`) all go through
+:class:`Submissions` as a :class:`~rodin_mcp.service.prepared.PreparedSubmission`.
+
 * The options and images are checked, and the images loaded, once per call
   (:meth:`Submissions.prepare`); nothing is recorded for input that cannot be used.
 * An identical request (same options and image hashes, same Rodin) accepted within the dedupe
@@ -21,7 +24,7 @@ from typing import Any
 
 import anyio
 
-from rodin_mcp.api import GenerationRequest, ImagePart, RodinClient, check_images
+from rodin_mcp.api import GenerationRequest, ImagePart, RodinClient, SubmitResult, check_images
 from rodin_mcp.api.pricing import estimated_credits
 from rodin_mcp.errors import (
     APIError,
@@ -43,6 +46,7 @@ from rodin_mcp.ledger import (
     request_fingerprint,
 )
 from rodin_mcp.records import TaskRecord
+from rodin_mcp.service.prepared import PreparedSubmission
 from rodin_mcp.service.spending import Budget
 from rodin_mcp.service.timestamps import iso_utc
 from rodin_mcp.settings import Settings
@@ -65,6 +69,25 @@ class PreparedGeneration:
     def cost(self) -> float:
         """Credits this generation costs."""
         return estimated_credits(self.request)
+
+    def draft(self, *, sandbox: bool, scope: str) -> SubmissionDraft:
+        """The ledger row written before the generation leaves."""
+        request = self.request
+        return SubmissionDraft(
+            fingerprint=self.fingerprint,
+            request=request.model_dump(mode="json"),
+            image_count=len(self.images),
+            prompt=request.prompt,
+            tier=request.tier,
+            estimated_credits=self.cost,
+            sandbox=sandbox,
+            scope=scope,
+        )
+
+    async def send(self, client: RodinClient) -> SubmitResult:
+        """``POST /rodin`` with the images, once."""
+        parts = [ImagePart(i.filename, i.content_type, i.data) for i in self.images]
+        return await client.submit(self.request, parts)
 
 
 class Submissions:
@@ -103,7 +126,7 @@ class Submissions:
         )
         return PreparedGeneration(request, tuple(images), fingerprint)
 
-    def would_spend(self, prepared: PreparedGeneration, *, force_new: bool) -> bool:
+    def would_spend(self, prepared: PreparedSubmission, *, force_new: bool) -> bool:
         """Whether :meth:`submit` would send (and pay for) this generation now."""
         decision = self._ledger.peek_submission(
             self._draft(prepared),
@@ -113,7 +136,7 @@ class Submissions:
         return decision is None
 
     async def submit(
-        self, prepared: PreparedGeneration, *, force_new: bool
+        self, prepared: PreparedSubmission, *, force_new: bool
     ) -> tuple[TaskRecord, bool]:
         """Submit, or find the identical recent task; returns the record and whether reused.
 
@@ -136,7 +159,7 @@ class Submissions:
             self._ledger.abandon_claim(claim.record_id)  # never sent: leave no trace
             raise
 
-    async def _claim(self, prepared: PreparedGeneration, force_new: bool) -> Claimed | Reused:
+    async def _claim(self, prepared: PreparedSubmission, force_new: bool) -> Claimed | Reused:
         draft = self._draft(prepared)
         waited_since = anyio.current_time()
         wait = self._settings.in_flight_wait_seconds
@@ -157,24 +180,13 @@ class Submissions:
                         raise SubmissionInFlightError(waited_seconds=waited)
                     await anyio.sleep(min(_IN_FLIGHT_POLL_SECONDS, wait - waited))
 
-    def _draft(self, prepared: PreparedGeneration) -> SubmissionDraft:
-        request = prepared.request
-        return SubmissionDraft(
-            fingerprint=prepared.fingerprint,
-            request=request.model_dump(mode="json"),
-            image_count=len(prepared.images),
-            prompt=request.prompt,
-            tier=request.tier,
-            estimated_credits=prepared.cost,
-            sandbox=self._sandbox,
-            scope=self._scope,
-        )
+    def _draft(self, prepared: PreparedSubmission) -> SubmissionDraft:
+        return prepared.draft(sandbox=self._sandbox, scope=self._scope)
 
-    async def _send(self, prepared: PreparedGeneration, record_id: int) -> TaskRecord:
-        request, cost = prepared.request, prepared.cost
-        parts = [ImagePart(i.filename, i.content_type, i.data) for i in prepared.images]
+    async def _send(self, prepared: PreparedSubmission, record_id: int) -> TaskRecord:
+        cost = prepared.cost
         try:
-            submitted = await self._client.submit(request, parts)
+            submitted = await prepared.send(self._client)
         except (NotSentError, APIError, InputError) as exc:
             self._ledger.record_rejected(record_id, getattr(exc, "code", None), str(exc))
             raise

@@ -24,7 +24,7 @@ from rodin_mcp.model import ModelFacts, inspect_model_file
 from rodin_mcp.service.fetching import file_uri
 from rodin_mcp.settings import Settings
 
-__all__ = ["InspectResult", "inspect_reference"]
+__all__ = ["InspectResult", "downloaded_path", "inspect_reference"]
 
 
 class InspectResult(BaseModel):
@@ -50,7 +50,7 @@ async def inspect_reference(
     """
     parsed = parse_model_reference(reference)
     if isinstance(parsed, DownloadedFileReference):
-        path = _downloaded(parsed, ledger)
+        path = downloaded_path(parsed, ledger)
         facts = await _inspect(path, str(path))
         uri = file_uri(parsed.task_uuid, parsed.name)
         return InspectResult(model=facts, task_uuid=parsed.task_uuid, uri=uri), path
@@ -59,7 +59,12 @@ async def inspect_reference(
     return InspectResult(model=facts.model_copy(update={"path": str(local.path)})), local.real
 
 
-def _downloaded(reference: DownloadedFileReference, ledger: Ledger) -> Path:
+def downloaded_path(reference: DownloadedFileReference, ledger: Ledger) -> Path:
+    """The file on disk a download's resource URI names.
+
+    Raises:
+        FileNotDownloadedError: the ledger knows no such downloaded file, or it is gone.
+    """
     record = ledger.get(reference.task_uuid)
     stored = (
         None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from rodin_mcp.model import ModelFacts
-from rodin_mcp.records import RecordState, TaskState
+from rodin_mcp.records import RecordState, TaskKind, TaskState
 from rodin_mcp.service.next_steps import NextStep
 
 __all__ = [
@@ -22,6 +22,11 @@ __all__ = [
     "TaskSummary",
     "TasksResult",
 ]
+
+_SOURCE = (
+    "What a texture or split started from: the source task's uuid, or the SHA-256 of the local "
+    "model file that was textured."
+)
 
 
 class GenerateResult(BaseModel):
@@ -38,7 +43,13 @@ class GenerateResult(BaseModel):
     )
     sandbox: bool = Field(description="Served by the embedded emulator (no real credits).")
     prompt: str | None = Field(default=None, description="The prompt as Rodin understood it.")
-    tier: str = Field(description="Rodin tier used.")
+    tier: str | None = Field(description="Rodin tier used (generations only).")
+    kind: TaskKind = Field(
+        default=TaskKind.GENERATION,
+        description="generation (a new model), texture (new textures for a model) or split "
+        "(a model's parts).",
+    )
+    source: str | None = Field(default=None, description=_SOURCE)
     submitted_at: str | None = Field(default=None, description="When Rodin received the task.")
     credits_spent_this_session: float = Field(
         description="Credits this server process has spent so far."
@@ -120,6 +131,8 @@ class TaskSummary(BaseModel):
     output_dir: str | None
     estimated_credits: float
     sandbox: bool
+    kind: TaskKind = Field(default=TaskKind.GENERATION, description="generation, texture or split.")
+    source: str | None = Field(default=None, description=_SOURCE)
 
 
 class TasksResult(BaseModel):

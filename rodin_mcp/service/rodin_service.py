@@ -19,12 +19,13 @@ from rodin_mcp.api import RodinClient
 from rodin_mcp.downloads import ProgressCallback
 from rodin_mcp.errors import NotConfiguredError
 from rodin_mcp.ledger import Ledger
-from rodin_mcp.records import StoredFile, TaskRecord
+from rodin_mcp.records import StoredFile, TaskKind, TaskRecord
 from rodin_mcp.service.fetching import Fetcher
 from rodin_mcp.service.following import Follower, StatusCallback
 from rodin_mcp.service.generation import PreparedGeneration, Submissions
 from rodin_mcp.service.inspecting import InspectResult, inspect_reference
 from rodin_mcp.service.next_steps import NextAction, NextStep
+from rodin_mcp.service.prepared import PreparedSubmission
 from rodin_mcp.service.previews import Previewer
 from rodin_mcp.service.results import (
     BalanceResult,
@@ -35,6 +36,8 @@ from rodin_mcp.service.results import (
     TaskSummary,
 )
 from rodin_mcp.service.spending import Budget
+from rodin_mcp.service.splitting import PreparedSplit, prepare_split
+from rodin_mcp.service.texturing import PreparedTexture, prepare_texture
 from rodin_mcp.service.timestamps import iso_utc
 from rodin_mcp.service.viewer_copies import ViewerCopies, ViewerFile
 from rodin_mcp.service.watching import PollSchedule
@@ -130,15 +133,37 @@ class RodinService:
         """
         return await self._require().submissions.prepare(options, image_refs)
 
-    def spend_needed(self, prepared: PreparedGeneration, *, force_new: bool = False) -> float:
+    async def prepare_texture(
+        self, options: Mapping[str, Any], model: str, image: str
+    ) -> PreparedTexture:
+        """Check a texture task's options, model file and image, and load them, once.
+
+        Raises:
+            NotConfiguredError: no key and no sandbox.
+            InputError: the options, model or image cannot be used; nothing was sent or recorded.
+        """
+        self._require()
+        return await prepare_texture(options, model, image, self._settings, self._ledger)
+
+    async def prepare_split(self, options: Mapping[str, Any], task_uuid: str) -> PreparedSplit:
+        """Check a part split's options and its source task (when the ledger knows it), once.
+
+        Raises:
+            NotConfiguredError: no key and no sandbox.
+            InputError: the options cannot be used, or the task cannot be split; nothing was
+                sent or recorded.
+        """
+        return await prepare_split(options, task_uuid, self._ledger, self._require().follower)
+
+    def spend_needed(self, prepared: PreparedSubmission, *, force_new: bool = False) -> float:
         """Credits :meth:`generate` would spend now; 0 when it would reuse or refuse."""
         parts = self._require()
         return prepared.cost if parts.submissions.would_spend(prepared, force_new=force_new) else 0
 
     async def generate(
-        self, prepared: PreparedGeneration, *, force_new: bool = False
+        self, prepared: PreparedSubmission, *, force_new: bool = False
     ) -> GenerateResult:
-        """Submit a prepared generation, or return the identical recent one.
+        """Submit a prepared generation, texture or split, or return the identical recent one.
 
         Raises:
             GuardError: the budget is spent, or an identical submission's outcome is unknown.
@@ -245,7 +270,9 @@ class RodinService:
             reused=reused,
             sandbox=record.sandbox,
             prompt=record.prompt,
-            tier=record.tier or "Regular",
+            tier=record.tier or ("Regular" if record.kind is TaskKind.GENERATION else None),
+            kind=record.kind,
+            source=record.source,
             submitted_at=iso_utc(record.submitted_at or record.created_at),
             credits_spent_this_session=self.credits_spent,
             next_step=NextStep(action=NextAction.WAIT, task_uuid=record.task_uuid, reused=reused),
@@ -262,4 +289,6 @@ def _summary(record: TaskRecord) -> TaskSummary:
         output_dir=record.output_dir,
         estimated_credits=record.estimated_credits,
         sandbox=record.sandbox,
+        kind=record.kind,
+        source=record.source,
     )

@@ -10,6 +10,7 @@ import pytest
 
 from rodin_mcp.errors import ConfigError
 from rodin_mcp.ledger import SCHEMA_VERSION, Ledger
+from rodin_mcp.records import TaskKind
 from tests.ledger.rows import submit_row
 
 _VERSION_1 = """
@@ -27,7 +28,7 @@ CREATE INDEX tasks_by_created ON tasks (created_at);
 """
 
 
-def test_a_version_1_ledger_keeps_its_rows_with_the_image_count_moved_out_of_the_request(
+def test_a_version_1_ledger_keeps_its_rows_as_generations_with_the_image_count_moved_out(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "ledger.sqlite3"
@@ -51,6 +52,7 @@ def test_a_version_1_ledger_keeps_its_rows_with_the_image_count_moved_out_of_the
     assert record.image_count == 2
     assert record.scope == "sandbox"
     assert [(f.name, f.size, f.source_name) for f in record.files] == [("m.glb", 3, "m.glb")]
+    assert (record.kind, record.source) == (TaskKind.GENERATION, None)
     with sqlite3.connect(path) as check:
         assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     check.close()

@@ -64,6 +64,8 @@ def test_the_inspector_lists_the_tools_over_stdio(tmp_path: Path) -> None:
         "check_balance",
         "list_tasks",
         "inspect_model",
+        "generate_texture",
+        "split_into_parts",
     }
 
 

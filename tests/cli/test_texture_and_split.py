@@ -1,0 +1,87 @@
+"""`rodin-mcp texture` and `rodin-mcp split` against an emulator on a loopback port."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from PIL import Image
+
+from rodin_mcp.emulator import RunningEmulator
+from tests.cli.helpers import run_cli
+from tests.emulator.models import glb_model
+
+
+def _finished_task(arguments: list[str], env: dict[str, str]) -> str:
+    made = run_cli(["generate", *arguments, "--json"], env)
+    assert made.code == 0, made.stderr
+    task = str(made.json()["task_uuid"])
+    assert run_cli(["status", task, "--wait"], env).code == 0
+    return task
+
+
+def _sent(emulator: RunningEmulator, endpoint: str) -> int:
+    return sum(1 for r in emulator.requests if r.endpoint == endpoint)
+
+
+def test_texture_sends_the_model_and_image_and_with_wait_downloads_the_result(
+    api_env: dict[str, str], emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    (tmp_path / "mug.glb").write_bytes(glb_model())
+    Image.new("RGB", (64, 64), (150, 90, 40)).save(tmp_path / "oak.png")
+
+    run = run_cli(
+        ["texture", "mug.glb", "--image", "oak.png", "--resolution", "High", "--wait", "--json"],
+        api_env,
+        cwd=tmp_path,
+    )
+
+    assert run.code == 0, run.stderr
+    (sent,) = [r for r in emulator.requests if r.endpoint == "rodin_texture_only"]
+    model_sha = hashlib.sha256((tmp_path / "mug.glb").read_bytes()).hexdigest()
+    assert [(p.name, p.sha256) for p in sent.file_parts][1] == ("model", model_sha)
+    assert sent.fields["resolution"] == ["High"]
+    assert sent.task_uuid is not None
+    folder = next((tmp_path / "output").iterdir())
+    assert folder.name.endswith(f"_task-texture_{sent.task_uuid[:8]}")
+    assert any(path.suffix == ".glb" for path in folder.iterdir())
+
+
+def test_texture_of_a_file_that_is_not_a_model_sends_nothing_and_fails(
+    api_env: dict[str, str], emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.glb").write_text("not a mesh\n", encoding="utf-8")
+    Image.new("RGB", (64, 64), (150, 90, 40)).save(tmp_path / "oak.png")
+
+    run = run_cli(["texture", "notes.glb", "--image", "oak.png"], api_env, cwd=tmp_path)
+
+    assert run.code != 0
+    assert "is not a 3D model" in run.stderr
+    assert _sent(emulator, "rodin_texture_only") == 0
+
+
+def test_split_of_a_regular_task_is_refused_with_what_would_work(
+    api_env: dict[str, str], emulator: RunningEmulator
+) -> None:
+    task = _finished_task(["a lamp"], api_env)
+
+    run = run_cli(["split", task], api_env)
+
+    assert run.code != 0
+    assert "tier Regular" in run.stderr
+    assert "rodin-mcp generate --tier Gen-2" in run.stderr
+    assert _sent(emulator, "bang") == 0
+
+
+def test_split_of_a_gen2_task_sends_its_options_and_prints_how_to_follow_it(
+    api_env: dict[str, str], emulator: RunningEmulator
+) -> None:
+    task = _finished_task(["a robot", "--tier", "Gen-2"], api_env)
+
+    run = run_cli(["split", task, "--strength", "9"], api_env)
+
+    assert run.code == 0, run.stderr
+    (sent,) = [r for r in emulator.requests if r.endpoint == "bang"]
+    assert sent.fields["asset_id"] == [task]
+    assert sent.fields["strength"] == ["9"]
+    assert f"rodin-mcp status {sent.task_uuid} --wait" in run.stdout
