@@ -13,7 +13,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RecordState", "StoredFile", "TaskKind", "TaskRecord", "TaskState"]
+__all__ = ["MODEL_FILE_KEY", "RecordState", "StoredFile", "TaskKind", "TaskRecord", "TaskState"]
+
+MODEL_FILE_KEY = "model_file"
+"""Where a texture's recorded request keeps the model file's name (it names the result folder;
+it is never sent)."""
 
 
 class TaskKind(StrEnum):

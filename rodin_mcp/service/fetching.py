@@ -18,7 +18,7 @@ from rodin_mcp.downloads import ProgressCallback, download_task, write_manifest
 from rodin_mcp.errors import TaskFailedError
 from rodin_mcp.ledger import Ledger
 from rodin_mcp.model import inspect_model_file, main_model_file
-from rodin_mcp.records import StoredFile, TaskKind, TaskRecord, TaskState
+from rodin_mcp.records import MODEL_FILE_KEY, StoredFile, TaskKind, TaskRecord, TaskState
 from rodin_mcp.service.following import Follower
 from rodin_mcp.service.next_steps import NextAction, NextStep
 from rodin_mcp.service.previews import Previewer
@@ -115,10 +115,12 @@ class Fetcher:
     def _folder_words(self, record: TaskRecord) -> str | None:
         """The words a new result folder is named by: the task's prompt, or for a texture or
         split the prompt of the task it came from (so the two folders read alike)."""
-        if record.kind is TaskKind.GENERATION or record.source is None:
+        if record.kind is TaskKind.GENERATION:
             return record.prompt
-        source = self._ledger.get(record.source)
-        return (source.prompt if source is not None else None) or record.prompt
+        source = self._ledger.get(record.source) if record.source is not None else None
+        model_file = record.request.get(MODEL_FILE_KEY)
+        model_words = Path(model_file).stem if isinstance(model_file, str) else None
+        return (source.prompt if source is not None else None) or record.prompt or model_words
 
     def stored_file(self, task_uuid: str, name: str) -> StoredFile | None:
         """A downloaded file of a task still on disk, if the ledger knows it."""

@@ -39,12 +39,14 @@ class ModelUpload:
         format: Its format by content (``glb``, ``usdz``, ``fbx``, ``obj`` or ``stl``).
         sha256: Hex SHA-256 of its bytes.
         task_uuid: The task it was downloaded for, when it is a download.
+        name: The file's own name (kept in the ledger to name the result folder; never sent).
         data: Its bytes.
     """
 
     format: str
     sha256: str
     task_uuid: str | None
+    name: str
     data: bytes = field(compare=False)
 
     def __repr__(self) -> str:
@@ -78,7 +80,7 @@ async def load_model_upload(reference: str, settings: Settings, ledger: Ledger) 
         local = await anyio.to_thread.run_sync(local_model_file, parsed, settings)
         path, shown, task_uuid = local.real, str(local.path), None
     fmt, data = await anyio.to_thread.run_sync(_read_model, path, safe_reference(shown))
-    return ModelUpload(fmt, hashlib.sha256(data).hexdigest(), task_uuid, data)
+    return ModelUpload(fmt, hashlib.sha256(data).hexdigest(), task_uuid, path.name, data)
 
 
 def _read_model(path: Path, shown: str) -> tuple[str, bytes]:

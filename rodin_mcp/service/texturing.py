@@ -15,7 +15,7 @@ from typing import Any
 from rodin_mcp.api import PRICES, ImagePart, RodinClient, SubmitResult, TextureRequest
 from rodin_mcp.inputs import LoadedImage, load_images
 from rodin_mcp.ledger import Ledger, SubmissionDraft, request_fingerprint
-from rodin_mcp.records import TaskKind
+from rodin_mcp.records import MODEL_FILE_KEY, TaskKind
 from rodin_mcp.service.model_uploads import ModelUpload, load_model_upload
 from rodin_mcp.settings import Settings
 
@@ -40,7 +40,7 @@ class PreparedTexture:
         """The ledger row written before the texture request leaves."""
         return SubmissionDraft(
             fingerprint=self.fingerprint,
-            request=self.request.model_dump(mode="json"),
+            request={**self.request.model_dump(mode="json"), MODEL_FILE_KEY: self.model.name},
             image_count=1,
             prompt=self.request.prompt,
             tier=None,

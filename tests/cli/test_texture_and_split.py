@@ -43,7 +43,7 @@ def test_texture_sends_the_model_and_image_and_with_wait_downloads_the_result(
     assert sent.fields["resolution"] == ["High"]
     assert sent.task_uuid is not None
     folder = next((tmp_path / "output").iterdir())
-    assert folder.name.endswith(f"_task-texture_{sent.task_uuid[:8]}")
+    assert folder.name.endswith(f"_mug-texture_{sent.task_uuid[:8]}")
     assert any(path.suffix == ".glb" for path in folder.iterdir())
 
 
@@ -85,3 +85,37 @@ def test_split_of_a_gen2_task_sends_its_options_and_prints_how_to_follow_it(
     assert sent.fields["asset_id"] == [task]
     assert sent.fields["strength"] == ["9"]
     assert f"rodin-mcp status {sent.task_uuid} --wait" in run.stdout
+
+
+def test_split_with_wait_downloads_the_parts_beside_the_source_folder_name(
+    api_env: dict[str, str], emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    task = _finished_task(["a robot", "--tier", "Gen-2"], api_env)
+
+    run = run_cli(["split", task, "--wait", "--json"], api_env)
+
+    assert run.code == 0, run.stderr
+    (sent,) = [r for r in emulator.requests if r.endpoint == "bang"]
+    assert sent.task_uuid is not None
+    downloads = run.json()["downloads"]
+    folder = Path(downloads["output_dir"])
+    assert folder.name.endswith(f"_a-robot-parts_{sent.task_uuid[:8]}")
+    for info in downloads["files"]:
+        assert hashlib.sha256(Path(info["path"]).read_bytes()).hexdigest() == info["sha256"]
+
+
+def test_a_texture_whose_connection_dropped_exits_1_and_is_not_sent_again(
+    api_env: dict[str, str], emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    (tmp_path / "mug.glb").write_bytes(glb_model())
+    Image.new("RGB", (64, 64), (150, 90, 40)).save(tmp_path / "oak.png")
+    emulator.faults.add("rodin_texture_only=drop:accept")
+    arguments = ["texture", "mug.glb", "--image", "oak.png"]
+
+    lost = run_cli(arguments, api_env, cwd=tmp_path)
+    again = run_cli(arguments, api_env, cwd=tmp_path)
+
+    assert lost.code == 1
+    assert again.code == 1
+    assert "--force-new" in again.stderr
+    assert _sent(emulator, "rodin_texture_only") == 1

@@ -222,6 +222,37 @@ async def test_a_gen2_model_is_split_with_the_documented_fields_and_its_parts_do
     assert emulator.balance == pytest.approx(1000.0 - 1.0)
 
 
+async def test_a_split_whose_connection_dropped_is_never_sent_again_without_force_new(
+    client: Client, emulator: RunningEmulator
+) -> None:
+    source = await _finished(client, {"prompt": "a robot", "tier": "Gen-2"})
+    emulator.faults.add("bang=drop:accept")
+
+    lost = await client.call_tool("split_into_parts", {"task_uuid": source})
+    refused = await client.call_tool("split_into_parts", {"task_uuid": source})
+
+    assert lost.is_error
+    assert "may have been charged" in text_of(lost)
+    assert refused.is_error
+    assert "force_new=true" in text_of(refused)
+    assert _sent(emulator, "bang") == 1
+    newest = structured(await client.call_tool("list_tasks", {}))["tasks"][0]
+    assert (newest["state"], newest["kind"], newest["source"]) == ("unknown", "split", source)
+
+
+async def test_the_budget_refuses_a_split_it_cannot_cover_and_records_nothing(
+    fast_settings: Settings, emulator: RunningEmulator
+) -> None:
+    settings = fast_settings.model_copy(update={"max_credits": 0.9})
+    async with Client(build_server(settings)) as client:
+        source = await _finished(client, {"prompt": "a robot", "tier": "Gen-2"})
+        refused = await client.call_tool("split_into_parts", {"task_uuid": source})
+        assert refused.is_error
+        assert "RODIN_MAX_CREDITS" in text_of(refused)
+        assert len(structured(await client.call_tool("list_tasks", {}))["tasks"]) == 1
+    assert _sent(emulator, "bang") == 0
+
+
 async def test_a_split_of_a_model_of_another_tier_is_refused_before_anything_is_sent(
     client: Client, emulator: RunningEmulator
 ) -> None:
