@@ -15,6 +15,7 @@ from rodin_mcp.cli.host_setup import (
 from rodin_mcp.cli.output import Output
 from rodin_mcp.cli.progress import JOB_STYLES, STATE_STYLES, job_label
 from rodin_mcp.cli.settings_sources import SettingValue
+from rodin_mcp.records import TaskKind
 from rodin_mcp.service import (
     PRICES,
     BalanceResult,
@@ -23,6 +24,7 @@ from rodin_mcp.service import (
     ModelFacts,
     StatusResult,
     TasksResult,
+    TaskSummary,
 )
 
 __all__ = [
@@ -161,12 +163,12 @@ def show_tasks(output: Output, tasks: TasksResult, *, sandbox: bool) -> None:
     for column in ("submitted", "task", "state", "tier", "credits", "prompt", "folder"):
         table.add_column(column, no_wrap=column in ("submitted", "task"))
     for task in tasks.tasks:
-        prompt = task.prompt or "(images)"
+        prompt = _task_words(task)
         cells = [
             format_when(task.submitted_at),
             task.task_uuid or "-",
             task.state,
-            task.tier or "-",
+            task.tier or task.kind,
             f"{task.estimated_credits:g}",
             prompt if len(prompt) <= 40 else prompt[:39] + "~",
             task.output_dir or "-",
@@ -175,6 +177,15 @@ def show_tasks(output: Output, tasks: TasksResult, *, sandbox: bool) -> None:
         texts[2].stylize(STATE_STYLES.get(task.state, "magenta"))
         table.add_row(*texts)
     output.table(table)
+
+
+def _task_words(task: TaskSummary) -> str:
+    """The prompt, or for a texture or split what it was made from."""
+    if task.kind == TaskKind.GENERATION or task.source is None:
+        return task.prompt or "(images)"
+    # A local model's source is its SHA-256; a task's is its uuid. 8 characters tell either.
+    origin = f"from {task.source[:8]}"
+    return f"{task.prompt} ({origin})" if task.prompt else origin
 
 
 def show_balance(output: Output, balance: BalanceResult) -> None:

@@ -119,3 +119,17 @@ def test_a_texture_whose_connection_dropped_exits_1_and_is_not_sent_again(
     assert again.code == 1
     assert "--force-new" in again.stderr
     assert _sent(emulator, "rodin_texture_only") == 1
+
+
+def test_tasks_shows_a_split_as_parts_of_its_source(
+    api_env: dict[str, str], emulator: RunningEmulator
+) -> None:
+    source = _finished_task(["a robot", "--tier", "Gen-2"], api_env)
+    split = run_cli(["split", source, "--json"], api_env).json()["task_uuid"]
+
+    run = run_cli(["tasks"], api_env)
+
+    assert run.code == 0, run.stderr
+    row = next(line for line in run.stdout.splitlines() if split in line)
+    assert " split " in row
+    assert f"from {source[:8]}" in row
