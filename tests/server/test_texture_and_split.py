@@ -140,6 +140,26 @@ async def test_unusable_texture_input_is_refused_before_anything_is_sent_or_reco
     assert structured(await client.call_tool("list_tasks", {}))["tasks"] == []
 
 
+async def test_a_model_outside_the_allowed_folders_is_refused_before_anything_is_sent(
+    fast_settings: Settings, emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    model, image = _model_and_image(tmp_path)
+    allowed = tmp_path / "allowed"
+    allowed.mkdir()
+    inside_image = allowed / image.name
+    inside_image.write_bytes(image.read_bytes())
+    settings = fast_settings.model_copy(update={"allowed_input_dirs": [allowed]})
+
+    async with Client(build_server(settings)) as client:
+        refused = await client.call_tool(
+            "generate_texture", {"model": str(model), "image": str(inside_image)}
+        )
+        assert refused.is_error
+        assert "outside the folders this server may read model files from" in text_of(refused)
+        assert structured(await client.call_tool("list_tasks", {}))["tasks"] == []
+    assert _sent(emulator, "rodin_texture_only") == 0
+
+
 async def test_an_identical_texture_is_reused_without_paying_again_until_force_new(
     client: Client, emulator: RunningEmulator, tmp_path: Path
 ) -> None:
