@@ -32,6 +32,7 @@ __all__ = [
     "MAX_IMAGES",
     "MAX_PROMPT_CHARS",
     "BBoxCondition",
+    "CheckedRequest",
     "GenerationRequest",
     "GeometryFormat",
     "ImageLabel",
@@ -102,7 +103,20 @@ def quality_override_range(tier: str, mesh_mode: MeshMode) -> tuple[int, int] | 
     return (500, 1_000_000)
 
 
-class GenerationRequest(BaseModel):
+class CheckedRequest(BaseModel):
+    """A request model whose every refused value is a
+    :class:`~rodin_mcp.errors.RequestValidationError` naming the field, not pydantic's error."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _as_request_error(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            raise request_error_from(exc) from None
+
+
+class GenerationRequest(CheckedRequest):
     """Every option of a Rodin generation (``POST /rodin``), checked before anything is sent.
 
     Options that do not apply to the chosen tier are refused rather than silently ignored. Invalid
@@ -243,16 +257,6 @@ class GenerationRequest(BaseModel):
     is_symmetric: Symmetry | None = Field(
         default=None, description="Gen-2.5 only: symmetry hint for the object."
     )
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _as_request_error(
-        cls, data: Any, handler: ModelWrapValidatorHandler[Self]
-    ) -> GenerationRequest:
-        try:
-            return handler(data)
-        except ValidationError as exc:
-            raise request_error_from(exc) from None
 
     @field_validator("prompt", mode="before")
     @classmethod

@@ -8,19 +8,15 @@ file travels beside the options (at most :data:`MAX_MODEL_BYTES`), and exactly o
 from __future__ import annotations
 
 import math
-from typing import Any, Literal, Self
+from typing import Literal
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
-    ModelWrapValidatorHandler,
-    ValidationError,
     field_validator,
-    model_validator,
 )
 
-from rodin_mcp.api.request import MAX_PROMPT_CHARS, GeometryFormat, request_error_from
+from rodin_mcp.api.request import MAX_PROMPT_CHARS, CheckedRequest, GeometryFormat
 from rodin_mcp.errors import RequestValidationError
 
 __all__ = [
@@ -39,7 +35,7 @@ TextureMaterial = Literal["PBR", "Shaded"]
 Resolution = Literal["Basic", "High"]
 
 
-class TextureRequest(BaseModel):
+class TextureRequest(CheckedRequest):
     """Every option of a Generate Texture task, checked before anything is sent."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -71,16 +67,6 @@ class TextureRequest(BaseModel):
     reference_scale: float = Field(
         default=1.0, gt=0, description="Scale of the reference image on the model, above 0."
     )
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _as_request_error(
-        cls, data: Any, handler: ModelWrapValidatorHandler[Self]
-    ) -> TextureRequest:
-        try:
-            return handler(data)
-        except ValidationError as exc:
-            raise request_error_from(exc) from None
 
     @field_validator("prompt", mode="before")
     @classmethod
