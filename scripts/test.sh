@@ -43,6 +43,6 @@ echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 echo "== pyright"
-.venv/bin/pyright
+.venv/bin/pyright -p .   # this project's own settings, whatever lies in the folders above
 echo "== pytest"
 .venv/bin/python -m pytest "$@"
