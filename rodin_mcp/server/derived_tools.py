@@ -11,20 +11,18 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 from pydantic import Field
 
-from rodin_mcp.server.outputs import GenerateOutput, output_of
+from rodin_mcp.server.outputs import GenerateOutput
 from rodin_mcp.server.signatures import flatten, option_parameters
 from rodin_mcp.server.spend_approval import (
+    FORCE_NEW_PARAMETER,
     Prepare,
     SpendApproval,
     arguments_key,
     ask_before_spending,
-    prepare_once,
-    require_approval,
-    service_of,
+    submit_approved,
 )
 from rodin_mcp.server.state import AppState
 from rodin_mcp.server.vocabulary import GENERATE_3D, GENERATE_TEXTURE, LIST_DOWNLOADS, SPLIT_PARTS
-from rodin_mcp.server.words import tool_errors
 from rodin_mcp.service import (
     SPLITTABLE_TIER,
     GenerateResult,
@@ -38,16 +36,6 @@ from rodin_mcp.service import (
 
 __all__ = ["assemble_signatures", "generate_texture", "split_into_parts"]
 
-_FORCE_NEW = (
-    Annotated[
-        bool,
-        Field(
-            description="Submit even when an identical request was made recently or may already "
-            "have been billed. Costs credits again."
-        ),
-    ],
-    False,
-)
 _MODEL = Annotated[
     str,
     Field(
@@ -110,11 +98,8 @@ async def generate_texture(
 ) -> GenerateResult:
     """Submit a texture task (or reuse the identical recent one)."""
     key = _texture_key(model, image, options)
-    require_approval(approval, key, "texture")
-    async with tool_errors():
-        service = await service_of(ctx)
-        prepared = await prepare_once(service, key, _texture_prepare(model, image, options))
-        return output_of(await service.generate(prepared, force_new=force_new))
+    prepare = _texture_prepare(model, image, options)
+    return await submit_approved(ctx, approval, key, prepare, "texture", force_new=force_new)
 
 
 def _split_key(task_uuid: str, options: dict[str, Any]) -> str:
@@ -154,11 +139,8 @@ async def split_into_parts(
 ) -> GenerateResult:
     """Submit a part split (or reuse the identical recent one)."""
     key = _split_key(task_uuid, options)
-    require_approval(approval, key, "part split")
-    async with tool_errors():
-        service = await service_of(ctx)
-        prepared = await prepare_once(service, key, _split_prepare(task_uuid, options))
-        return output_of(await service.generate(prepared, force_new=force_new))
+    prepare = _split_prepare(task_uuid, options)
+    return await submit_approved(ctx, approval, key, prepare, "part split", force_new=force_new)
 
 
 def assemble_signatures() -> None:
@@ -170,7 +152,7 @@ def assemble_signatures() -> None:
     flatten(
         approve_texture_spend,
         {**context, **texture_leading},
-        {"force_new": _FORCE_NEW},
+        {"force_new": FORCE_NEW_PARAMETER},
         texture_options,
         asks,
     )
@@ -178,7 +160,7 @@ def assemble_signatures() -> None:
     flatten(
         generate_texture,
         {**context, "approval": texture_approval, **texture_leading},
-        {"force_new": _FORCE_NEW},
+        {"force_new": FORCE_NEW_PARAMETER},
         texture_options,
         GenerateOutput,
     )
@@ -186,7 +168,7 @@ def assemble_signatures() -> None:
     flatten(
         approve_split_spend,
         {**context, "task_uuid": _TASK},
-        {"force_new": _FORCE_NEW},
+        {"force_new": FORCE_NEW_PARAMETER},
         split_options,
         asks,
     )
@@ -194,7 +176,7 @@ def assemble_signatures() -> None:
     flatten(
         split_into_parts,
         {**context, "approval": split_approval, "task_uuid": _TASK},
-        {"force_new": _FORCE_NEW},
+        {"force_new": FORCE_NEW_PARAMETER},
         split_options,
         GenerateOutput,
     )

@@ -13,18 +13,20 @@ import json
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
 from rodin_mcp.errors import RodinError
+from rodin_mcp.server.outputs import output_of
 from rodin_mcp.server.state import AppState
 from rodin_mcp.server.words import tool_errors
-from rodin_mcp.service import PreparedSubmission, RodinService
+from rodin_mcp.service import GenerateResult, PreparedSubmission, RodinService
 
 __all__ = [
+    "FORCE_NEW_PARAMETER",
     "PreparedByArguments",
     "SpendApproval",
     "arguments_key",
@@ -32,6 +34,7 @@ __all__ = [
     "prepare_once",
     "require_approval",
     "service_of",
+    "submit_approved",
 ]
 
 _PREPARED_KEPT = 32
@@ -130,6 +133,41 @@ async def ask_before_spending(
     if cost == 0:
         return SpendApproval(approve=True)
     return Elicit(question(prepared, cost), SpendApproval)
+
+
+FORCE_NEW_PARAMETER: tuple[Any, Any] = (
+    Annotated[
+        bool,
+        Field(
+            description="Submit even when an identical request was made recently or may already "
+            "have been billed. Costs credits again."
+        ),
+    ],
+    False,
+)
+"""The ``force_new`` argument every paid tool takes: its type, description and default."""
+
+
+async def submit_approved(
+    ctx: Context[AppState],
+    approval: ElicitationResult[SpendApproval],
+    key: str,
+    prepare: Prepare,
+    what: str,
+    *,
+    force_new: bool,
+) -> GenerateResult:
+    """The paid call once the question is answered: refused unless approved, else submitted (or
+    the identical recent task reused), with the submission the question prepared.
+
+    Raises:
+        ToolError: the user declined, or the service refused or failed.
+    """
+    require_approval(approval, key, what)
+    async with tool_errors():
+        service = await service_of(ctx)
+        prepared = await prepare_once(service, key, prepare)
+        return output_of(await service.generate(prepared, force_new=force_new))
 
 
 def require_approval(approval: ElicitationResult[SpendApproval], key: str, what: str) -> None:

@@ -33,13 +33,13 @@ from rodin_mcp.server.descriptions import describe
 from rodin_mcp.server.outputs import DownloadsOutput, GenerateOutput, StatusOutput, output_of
 from rodin_mcp.server.signatures import flatten, option_parameters
 from rodin_mcp.server.spend_approval import (
+    FORCE_NEW_PARAMETER,
     Prepare,
     SpendApproval,
     arguments_key,
     ask_before_spending,
-    prepare_once,
-    require_approval,
     service_of,
+    submit_approved,
 )
 from rodin_mcp.server.state import AppState
 from rodin_mcp.server.viewer import viewer_of, viewer_tool_meta
@@ -124,11 +124,8 @@ async def generate_3d(
 ) -> GenerateResult:
     """Submit a generation (or reuse the identical recent one); see descriptions.py for the text."""
     key = _generation_key(prompt, images, options)
-    require_approval(approval, key, "generation")
-    async with tool_errors():
-        service = await service_of(ctx)
-        prepared = await prepare_once(service, key, _generation_prepare(prompt, images, options))
-        return output_of(await service.generate(prepared, force_new=force_new))
+    prepare = _generation_prepare(prompt, images, options)
+    return await submit_approved(ctx, approval, key, prepare, "generation", force_new=force_new)
 
 
 def _common_parameters() -> dict[str, tuple[Any, Any]]:
@@ -154,18 +151,7 @@ def _common_parameters() -> dict[str, tuple[Any, Any]]:
             ],
             None,
         ),
-        "force_new": (
-            Annotated[
-                bool,
-                Field(
-                    description=(
-                        "Submit even when an identical request was made recently or may already "
-                        "have been billed. Costs credits again."
-                    )
-                ),
-            ],
-            False,
-        ),
+        "force_new": FORCE_NEW_PARAMETER,
     }
 
 
