@@ -24,7 +24,8 @@ The line that matters most is between a request that *never left* this machine a
     │   ├── WrongModeError                 the task belongs to the other mode (.task_in_sandbox)
     │   ├── MissingSubscriptionKeyError    the task's status handle is not known (.task_uuid)
     │   ├── SandboxTaskLostError           the sandbox forgot the task (.task_uuid, .journal)
-    │   └── UnsplittableTaskError          a task that cannot be split (.task_uuid, .finished)
+    │   ├── UnsplittableTaskError          a task that cannot be split (.task_uuid, .finished)
+    │   └── UnknownRunError                no background run by that id for this caller (.run_id)
     ├── NotSentError                   the request provably never left (connect failure)
     ├── OutcomeUnknownError            a paid submission may have been accepted and billed
     ├── APIError                       Rodin answered and refused (.code, .status_code)
@@ -89,6 +90,7 @@ __all__ = [
     "TaskFailedError",
     "TransportError",
     "UnexpectedResponseError",
+    "UnknownRunError",
     "UnknownTaskError",
     "UnresolvedSubmissionError",
     "UnsafeFileNameError",
@@ -173,6 +175,18 @@ class UnknownTaskError(InputError):
     def __init__(self, task_uuid: str) -> None:
         super().__init__(f"There is no record of task {task_uuid} here.")
         self.task_uuid = task_uuid
+
+
+class UnknownRunError(InputError):
+    """No background run by that id is visible to the caller (none, expired, or another's)."""
+
+    def __init__(self, run_id: str) -> None:
+        shown = run_id if len(run_id) <= 64 else run_id[:64] + "..."
+        super().__init__(
+            f"No background run {shown!r} is known here: it may have expired, or it was started "
+            "by another client."
+        )
+        self.run_id = run_id
 
 
 class WrongModeError(InputError):

@@ -13,7 +13,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MODEL_FILE_KEY", "RecordState", "StoredFile", "TaskKind", "TaskRecord", "TaskState"]
+__all__ = [
+    "MODEL_FILE_KEY",
+    "RecordState",
+    "RunRecord",
+    "RunState",
+    "StoredFile",
+    "TaskKind",
+    "TaskRecord",
+    "TaskState",
+]
 
 MODEL_FILE_KEY = "model_file"
 """Where a texture's recorded request keeps the model file's name (it names the result folder;
@@ -147,3 +156,45 @@ class TaskRecord:
     kind: TaskKind = TaskKind.GENERATION
     source: str | None = None
     """The task a texture or split started from, or the SHA-256 of a textured local model."""
+
+
+class RunState(StrEnum):
+    """Where a background run stands: following a submitted task until its files are saved."""
+
+    WORKING = "working"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_final(self) -> bool:
+        """Whether the run will not change any more."""
+        return self is not RunState.WORKING
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """One background run as the ledger remembers it.
+
+    A run follows one submitted task (``task_uuid``, whose own record the ledger keeps apart) to
+    its saved files. ``run_id`` is an unguessable token; ``identity`` is who may see the run
+    (None: whoever holds the id). ``result`` is the downloads result's JSON once completed;
+    ``runner`` is the owning process's JSON while one follows it.
+    """
+
+    run_id: str
+    task_uuid: str
+    kind: TaskKind
+    identity: str | None = field(repr=False)
+    state: RunState
+    message: str | None
+    created_at: float
+    updated_at: float
+    ttl_seconds: float | None
+    result: dict[str, Any] | None = field(repr=False)
+    error: str | None
+    runner: str | None
+
+    def expires_at(self) -> float | None:
+        """When the run may be forgotten (None: never)."""
+        return None if self.ttl_seconds is None else self.created_at + self.ttl_seconds

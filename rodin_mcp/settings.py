@@ -159,6 +159,29 @@ class Settings(BaseSettings):
         description="Time budget (seconds) of one local preview render; 0 turns them off.",
     )
 
+    # Background runs (the MCP face's tasks): a submitted task followed to its saved files.
+    task_runners: int = Field(
+        default=4, ge=1, le=64, description="Background runs that follow tasks at once."
+    )
+    task_max_working: int = Field(
+        default=64,
+        ge=1,
+        description="Working background runs (all processes) beyond which a call is not made a "
+        "task but answered at once.",
+    )
+    task_ttl_seconds: float = Field(
+        default=86_400.0, ge=60, description="How long a finished run is kept, from its start."
+    )
+    task_max_ttl_seconds: float = Field(
+        default=7 * 86_400.0, ge=60, description="The longest time to live a client may ask for."
+    )
+    task_follow_seconds: float = Field(
+        default=6 * 3600.0, gt=0, description="How long a run waits for its task to finish."
+    )
+    task_poll_ms: int = Field(
+        default=2000, ge=100, description="How often clients are told to poll a run (ms)."
+    )
+
     # Spending guard (used by the service).
     max_credits: float = Field(
         default=20.0, ge=0, description="Credits one server process may spend before refusing."

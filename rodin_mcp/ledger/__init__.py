@@ -15,6 +15,7 @@ from rodin_mcp.ledger.claims import (
     Unresolved,
 )
 from rodin_mcp.ledger.fingerprint import request_fingerprint
+from rodin_mcp.ledger.runs import RunStore, new_run_id
 from rodin_mcp.ledger.schema import SCHEMA_VERSION, migrate
 from rodin_mcp.ledger.store import Ledger
 
@@ -26,8 +27,10 @@ __all__ = [
     "InFlight",
     "Ledger",
     "Reused",
+    "RunStore",
     "SubmissionDraft",
     "Unresolved",
     "migrate",
+    "new_run_id",
     "request_fingerprint",
 ]

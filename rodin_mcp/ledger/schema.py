@@ -79,11 +79,37 @@ def _migrate_3_to_4(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE tasks ADD COLUMN source TEXT")
 
 
+def _migrate_4_to_5(conn: sqlite3.Connection) -> None:
+    """Background runs: a submitted task followed to its saved files on someone's behalf (the
+    MCP face's tasks). ``task_uuid`` points at the task's own row, which a run never changes."""
+    conn.execute(
+        """
+        CREATE TABLE runs (
+            run_id TEXT PRIMARY KEY,
+            task_uuid TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'generation',
+            identity TEXT,
+            state TEXT NOT NULL,
+            message TEXT,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            ttl_seconds REAL,
+            result TEXT,
+            error TEXT,
+            runner TEXT
+        )
+        """
+    )
+    conn.execute("CREATE INDEX runs_by_identity ON runs (identity, created_at)")
+    conn.execute("CREATE INDEX runs_by_state ON runs (state)")
+
+
 _MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_0_to_1,
     _migrate_1_to_2,
     _migrate_2_to_3,
     _migrate_3_to_4,
+    _migrate_4_to_5,
 )
 """``_MIGRATIONS[n]`` takes a database from schema version ``n`` to ``n + 1``."""
 

@@ -396,6 +396,20 @@ class Ledger:
             columns = self._columns()
             return [_record(row, columns) for row in rows]
 
+    # --- shared with the ledger's other tables ------------------------------------------------
+
+    @contextlib.contextmanager
+    def writing(self) -> Generator[sqlite3.Connection]:
+        """The connection inside one ``BEGIN IMMEDIATE`` transaction (for :mod:`.runs`)."""
+        with self._write() as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def reading(self) -> Generator[sqlite3.Connection]:
+        """The connection, held for reads (for :mod:`.runs`)."""
+        with self._lock:
+            yield self._conn
+
     # --- helpers ----------------------------------------------------------------------------
 
     @contextlib.contextmanager

@@ -12,6 +12,7 @@ from rodin_mcp import __version__
 from rodin_mcp.server.descriptions import instructions
 from rodin_mcp.server.resources import register_resources
 from rodin_mcp.server.state import AppState
+from rodin_mcp.server.tasks import TasksForTasksClients
 from rodin_mcp.server.tools import register_tools
 from rodin_mcp.server.viewer import AppsOnlyForAppsClients, viewer_apps, viewer_html
 from rodin_mcp.settings import Settings
@@ -44,7 +45,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         lifespan=lifespan,
         log_level="WARNING",  # only when the caller configured no logging; stderr either way
         extensions=[viewer_apps(html)] if html is not None else None,
-        middleware=[AppsOnlyForAppsClients()] if html is not None else None,
+        middleware=[TasksForTasksClients(), *([AppsOnlyForAppsClients()] if html else [])],
     )
     register_tools(mcp, settings, with_viewer=html is not None)
     register_resources(mcp, with_viewer=html is not None)

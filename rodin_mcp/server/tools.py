@@ -22,7 +22,6 @@ from mcp.types import (
     CallToolResult,
     ContentBlock,
     ImageContent,
-    ResourceLink,
     TextContent,
     ToolAnnotations,
 )
@@ -30,6 +29,7 @@ from pydantic import Field
 
 from rodin_mcp.server.derived_tools import assemble_signatures, generate_texture, split_into_parts
 from rodin_mcp.server.descriptions import describe
+from rodin_mcp.server.download_results import downloads_call_result
 from rodin_mcp.server.outputs import DownloadsOutput, GenerateOutput, StatusOutput, output_of
 from rodin_mcp.server.signatures import flatten, option_parameters
 from rodin_mcp.server.spend_approval import (
@@ -57,7 +57,6 @@ from rodin_mcp.server.vocabulary import (
 from rodin_mcp.server.words import tool_errors
 from rodin_mcp.service import (
     BalanceResult,
-    DownloadsResult,
     GenerateResult,
     GenerationRequest,
     InspectResult,
@@ -71,8 +70,6 @@ from rodin_mcp.service import (
 from rodin_mcp.settings import Settings
 
 __all__ = ["register_tools"]
-
-PREVIEW_INLINE_LIMIT = 2 * 1024 * 1024
 
 
 def _generation_key(prompt: str | None, images: list[str] | None, options: dict[str, Any]) -> str:
@@ -228,39 +225,7 @@ async def list_downloads(
     service = await service_of(ctx)
     async with tool_errors():
         result = await service.fetch_results(task_uuid, download=download)
-    output = output_of(result)
-    content: list[ContentBlock] = [TextContent(type="text", text=output.model_dump_json())]
-    preview = _preview_block(result)
-    if preview is not None:
-        content.append(preview)
-    content += [
-        ResourceLink(
-            type="resource_link",
-            name=f.name,
-            uri=f.uri,
-            size=f.size,
-            mime_type=f.mime_type,
-            description=f"Saved at {f.path}",
-        )
-        for f in result.files
-    ]
-    structured = output.model_dump(mode="json")
-    viewer = await viewer_of(ctx, service, result.task_uuid) if result.downloaded else None
-    if viewer is not None:
-        structured["viewer"] = viewer.model_dump(mode="json")
-    return CallToolResult(content=content, structured_content=structured)
-
-
-def _preview_block(result: DownloadsResult) -> ImageContent | None:
-    """The contact sheet rendered here, or else Rodin's own preview."""
-    shown = result.contact_sheet_path or result.preview_path
-    if shown is None:
-        return None
-    path = Path(shown)
-    if not path.is_file() or path.stat().st_size > PREVIEW_INLINE_LIMIT:
-        return None
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return ImageContent(type="image", data=data, mime_type="image/webp")
+    return await downloads_call_result(ctx, service, result)
 
 
 async def inspect_model(

@@ -15,9 +15,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rodin_mcp.errors import ConfigError
 from rodin_mcp.server.app import build_server
+from rodin_mcp.server.identities import http_tokens
 from rodin_mcp.settings import Settings
 
-__all__ = ["BearerTokenMiddleware", "is_loopback", "run_http", "run_stdio"]
+__all__ = [
+    "BearerTokenMiddleware",
+    "is_loopback",
+    "run_http",
+    "run_stdio",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -33,17 +39,20 @@ def is_loopback(host: str) -> bool:
 
 
 class BearerTokenMiddleware:
-    """Refuses HTTP requests that do not carry ``Authorization: Bearer <token>``."""
+    """Refuses HTTP requests that do not carry ``Authorization: Bearer <token>`` for one of the
+    given tokens."""
 
-    def __init__(self, app: ASGIApp, token: str) -> None:
+    def __init__(self, app: ASGIApp, tokens: list[str]) -> None:
         self._app = app
-        self._expected = f"Bearer {token}".encode()
+        self._expected = [f"Bearer {token}".encode() for token in tokens]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
             given = next((v for k, v in headers if k.lower() == b"authorization"), b"")
-            if not hmac.compare_digest(given, self._expected):
+            # Every token is compared, so the time taken does not tell which one nearly matched.
+            matches = [hmac.compare_digest(given, expected) for expected in self._expected]
+            if not any(matches):
                 await send(
                     {
                         "type": "http.response.start",
@@ -75,16 +84,16 @@ def http_app(settings: Settings, host: str) -> ASGIApp:
     Raises:
         ConfigError: ``host`` is not loopback and no ``RODIN_HTTP_TOKEN`` is set.
     """
-    token = settings.http_token.get_secret_value() if settings.http_token else ""
-    if not is_loopback(host) and not token:
+    tokens = http_tokens(settings)
+    if not is_loopback(host) and not tokens:
         raise ConfigError(
             f"Refusing to serve on {host}, which other machines can reach, without a token. "
             "Set RODIN_HTTP_TOKEN to a long random secret (clients send it as "
             "'Authorization: Bearer <token>'), or bind to 127.0.0.1."
         )
     app: ASGIApp = build_server(settings).streamable_http_app(host=host)
-    if token:
-        app = BearerTokenMiddleware(app, token)
+    if tokens:
+        app = BearerTokenMiddleware(app, tokens)
     return app
 
 

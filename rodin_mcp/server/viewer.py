@@ -86,7 +86,11 @@ def viewer_tool_meta() -> dict[str, Any]:
 
 
 async def viewer_of(
-    ctx: Context[Any], service: RodinService, task_uuid: str, *, first: str | None = None
+    ctx: Context[Any] | ServerRequestContext[Any, Any],
+    service: RodinService,
+    task_uuid: str,
+    *,
+    first: str | None = None,
 ) -> ViewerPayload | None:
     """The viewer's view of a task's models (``first`` shown first), for an Apps client of a
     server with the viewer; None for anyone else."""

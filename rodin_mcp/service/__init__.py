@@ -30,6 +30,8 @@ if TYPE_CHECKING:
         texture_option_names,
     )
     from rodin_mcp.model import ModelFacts
+    from rodin_mcp.records import RunRecord, RunState
+    from rodin_mcp.service.background_runs import RunWatcher
     from rodin_mcp.service.following import StatusCallback
     from rodin_mcp.service.generation import PreparedGeneration
     from rodin_mcp.service.inspecting import InspectResult
@@ -69,6 +71,9 @@ _WHERE: dict[str, str] = {
     "option_names": "rodin_mcp.api.request",
     "ModelFacts": "rodin_mcp.model",
     "StatusCallback": "rodin_mcp.service.following",
+    "RunRecord": "rodin_mcp.records",
+    "RunState": "rodin_mcp.records",
+    "RunWatcher": "rodin_mcp.service.background_runs",
     "PreparedGeneration": "rodin_mcp.service.generation",
     "NextAction": "rodin_mcp.service.next_steps",
     "NextStep": "rodin_mcp.service.next_steps",
@@ -112,6 +117,9 @@ __all__ = [
     "PreparedSubmission",
     "PreparedTexture",
     "RodinService",
+    "RunRecord",
+    "RunState",
+    "RunWatcher",
     "SplitRequest",
     "StatusCallback",
     "StatusResult",

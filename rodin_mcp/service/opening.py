@@ -60,6 +60,7 @@ async def open_service(settings: Settings) -> AsyncGenerator[RodinService]:
             task_group=task_group,
             poll_schedule=schedule,
         )
+        service.resume_runs()  # runs a dead process was following go on here
         try:
             yield service
         finally:

@@ -19,7 +19,8 @@ from rodin_mcp.api import RodinClient
 from rodin_mcp.downloads import ProgressCallback
 from rodin_mcp.errors import NotConfiguredError
 from rodin_mcp.ledger import Ledger
-from rodin_mcp.records import StoredFile, TaskKind, TaskRecord
+from rodin_mcp.records import RunRecord, StoredFile, TaskKind, TaskRecord
+from rodin_mcp.service.background_runs import BackgroundRuns, RunWatcher
 from rodin_mcp.service.fetching import Fetcher
 from rodin_mcp.service.following import Follower, StatusCallback
 from rodin_mcp.service.generation import PreparedGeneration, Submissions
@@ -49,10 +50,13 @@ __all__ = ["RodinService"]
 class _Parts:
     """The rooms that need Rodin; absent while the service is not configured."""
 
-    def __init__(self, submissions: Submissions, follower: Follower, fetcher: Fetcher) -> None:
+    def __init__(
+        self, submissions: Submissions, follower: Follower, fetcher: Fetcher, runs: BackgroundRuns
+    ) -> None:
         self.submissions = submissions
         self.follower = follower
         self.fetcher = fetcher
+        self.runs = runs
 
 
 class RodinService:
@@ -90,12 +94,14 @@ class RodinService:
                 poll_schedule=poll_schedule,
                 clock=clock,
             )
+            fetcher = Fetcher(settings, ledger, client, http, follower, self._previewer)
             self._parts = _Parts(
                 Submissions(
                     settings, ledger, client, self._budget, sandbox=self.sandbox, scope=scope
                 ),
                 follower,
-                Fetcher(settings, ledger, client, http, follower, self._previewer),
+                fetcher,
+                BackgroundRuns(settings, ledger, follower, fetcher, task_group),
             )
 
     # What the faces may know.
@@ -209,6 +215,50 @@ class RodinService:
         return await self._require().fetcher.fetch(
             task_uuid, download=download, folder=folder, progress=progress
         )
+
+    # Background runs: a submitted task followed to its saved files (see .background_runs).
+
+    def start_run(
+        self, task_uuid: str, identity: str | None, *, ttl_seconds: float | None = None
+    ) -> RunRecord | None:
+        """Follow ``task_uuid`` to its saved files in the background; None when too many runs
+        are working already (nothing was started)."""
+        return self._require().runs.start(task_uuid, identity, ttl_seconds=ttl_seconds)
+
+    def run(self, run_id: str, identity: str | None) -> RunRecord:
+        """A background run ``identity`` may see (taken over here if its process is gone).
+
+        Raises:
+            UnknownRunError: no such run for this identity.
+        """
+        return self._require().runs.get(run_id, identity)
+
+    def cancel_run(self, run_id: str, identity: str | None, message: str) -> RunRecord:
+        """Stop following a run (Rodin's task is not stopped; it stays in the ledger).
+
+        Raises:
+            UnknownRunError: no such run for this identity.
+        """
+        return self._require().runs.cancel(run_id, identity, message)
+
+    def runs(
+        self, identity: str | None, limit: int, *, before: tuple[float, str] | None = None
+    ) -> list[RunRecord]:
+        """The background runs ``identity`` may see, newest first."""
+        return self._require().runs.visible(identity, limit, before=before)
+
+    def watch_run(self, run_id: str, key: object, watcher: RunWatcher) -> None:
+        """Tell ``watcher`` of a run's changes while this process follows it (one watcher per
+        ``key``)."""
+        self._require().runs.watch(run_id, key, watcher)
+
+    def resume_runs(self) -> int:
+        """Take over the working runs of processes that are gone; returns how many."""
+        return self._parts.runs.resume() if self._parts is not None else 0
+
+    def run_ttl(self, asked_seconds: float | None) -> float:
+        """The time to live a new run gets when ``asked_seconds`` was asked for."""
+        return self._require().runs.ttl_for(asked_seconds)
 
     async def balance(self) -> BalanceResult:
         """The account's credit balance."""

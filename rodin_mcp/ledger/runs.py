@@ -1,0 +1,198 @@
+"""Background runs in the ledger: who asked, where each stands, what it produced.
+
+A run lives in the ``runs`` table beside the task it follows, so it survives the process that
+started it: another process on the same data folder, or this one after a restart, finds it and
+takes it over once its runner is gone (:meth:`RunStore.adopt`). A run's row is small; its result
+is the downloads result's JSON, read only when asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import time
+from collections.abc import Callable
+from typing import Any
+
+from rodin_mcp.ledger.owners import Liveness, ProcessOwner, liveness, this_process
+from rodin_mcp.ledger.store import Ledger
+from rodin_mcp.records import RunRecord, RunState, TaskKind
+
+__all__ = ["RunStore", "new_run_id"]
+
+_COLUMNS = (
+    "run_id, task_uuid, kind, identity, state, message, created_at, updated_at, ttl_seconds, "
+    "result, error, runner"
+)
+
+
+def new_run_id() -> str:
+    """An unguessable run id: 192 random bits, URL-safe."""
+    return secrets.token_urlsafe(24)
+
+
+class RunStore:
+    """The ``runs`` table of one ledger."""
+
+    def __init__(self, ledger: Ledger, clock: Callable[[], float] = time.time) -> None:
+        self._ledger = ledger
+        self._clock = clock
+
+    def create(
+        self, task_uuid: str, kind: TaskKind, identity: str | None, ttl_seconds: float | None
+    ) -> RunRecord:
+        """A new working run of ``task_uuid``, owned by this process."""
+        now = self._clock()
+        run_id = new_run_id()
+        with self._ledger.writing() as conn:
+            conn.execute(
+                f"INSERT INTO runs ({_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, NULL, ?)",
+                (
+                    run_id,
+                    task_uuid,
+                    kind.value,
+                    identity,
+                    RunState.WORKING.value,
+                    now,
+                    now,
+                    ttl_seconds,
+                    this_process().to_json(),
+                ),
+            )
+            return _row(conn, run_id)
+
+    def get(self, run_id: str) -> RunRecord | None:
+        """The run, or None when there is no such run (or it was swept)."""
+        with self._ledger.reading() as conn:
+            try:
+                return _row(conn, run_id)
+            except LookupError:
+                return None
+
+    def note(self, run_id: str, message: str) -> RunRecord | None:
+        """Record where a working run stands; None when it is no longer working."""
+        with self._ledger.writing() as conn:
+            updated = conn.execute(
+                "UPDATE runs SET message = ?, updated_at = ? WHERE run_id = ? AND state = ?",
+                (message, self._clock(), run_id, RunState.WORKING.value),
+            ).rowcount
+            return _row(conn, run_id) if updated else None
+
+    def finish(
+        self,
+        run_id: str,
+        state: RunState,
+        message: str,
+        *,
+        result: dict[str, Any] | None = None,
+        error: str | None = None,
+    ) -> RunRecord | None:
+        """End a working run; None when it had already ended (a cancel came first)."""
+        assert state.is_final
+        with self._ledger.writing() as conn:
+            updated = conn.execute(
+                "UPDATE runs SET state = ?, message = ?, result = ?, error = ?, runner = NULL, "
+                "updated_at = ? WHERE run_id = ? AND state = ?",
+                (
+                    state.value,
+                    message,
+                    None if result is None else json.dumps(result, separators=(",", ":")),
+                    error,
+                    self._clock(),
+                    run_id,
+                    RunState.WORKING.value,
+                ),
+            ).rowcount
+            return _row(conn, run_id) if updated else None
+
+    def adopt(self, run_id: str) -> bool:
+        """Make this process the runner of a working run whose runner is gone.
+
+        True when this process now runs it (and did not before); False when the run is not
+        working, or its runner is alive (here or in another process) or cannot be checked.
+        """
+        me = this_process()
+        with self._ledger.writing() as conn:
+            row = conn.execute(
+                "SELECT state, runner FROM runs WHERE run_id = ?", (run_id,)
+            ).fetchone()
+            if row is None or row[0] != RunState.WORKING.value:
+                return False
+            owner = ProcessOwner.from_json(row[1]) if row[1] else None
+            if owner is not None and liveness(owner) is not Liveness.DEAD:
+                return False
+            conn.execute(
+                "UPDATE runs SET runner = ?, updated_at = ? WHERE run_id = ?",
+                (me.to_json(), self._clock(), run_id),
+            )
+            return True
+
+    def orphans(self) -> list[str]:
+        """Working runs whose runner is gone: a crashed or killed process's."""
+        with self._ledger.reading() as conn:
+            rows = conn.execute(
+                "SELECT run_id, runner FROM runs WHERE state = ?", (RunState.WORKING.value,)
+            ).fetchall()
+        found: list[str] = []
+        for run_id, runner in rows:
+            owner = ProcessOwner.from_json(runner) if runner else None
+            if owner is None or liveness(owner) is Liveness.DEAD:
+                found.append(str(run_id))
+        return found
+
+    def working_count(self) -> int:
+        """How many runs are working, in every process."""
+        with self._ledger.reading() as conn:
+            row = conn.execute(
+                "SELECT COUNT(*) FROM runs WHERE state = ?", (RunState.WORKING.value,)
+            ).fetchone()
+            return int(row[0])
+
+    def visible(
+        self, identity: str | None, limit: int, *, before: tuple[float, str] | None = None
+    ) -> list[RunRecord]:
+        """The runs ``identity`` may see, newest first, from after ``before`` (a page cursor)."""
+        sql = f"SELECT {_COLUMNS} FROM runs WHERE identity IS ?"
+        params: list[object] = [identity]
+        if before is not None:
+            sql += " AND (created_at < ? OR (created_at = ? AND run_id < ?))"
+            params += [before[0], before[0], before[1]]
+        sql += " ORDER BY created_at DESC, run_id DESC LIMIT ?"
+        params.append(limit)
+        with self._ledger.reading() as conn:
+            return [_record(row) for row in conn.execute(sql, params).fetchall()]
+
+    def sweep(self) -> int:
+        """Forget ended runs past their time to live; returns how many."""
+        with self._ledger.writing() as conn:
+            return conn.execute(
+                "DELETE FROM runs WHERE state != ? AND ttl_seconds IS NOT NULL "
+                "AND created_at + ttl_seconds < ?",
+                (RunState.WORKING.value, self._clock()),
+            ).rowcount
+
+
+def _row(conn: sqlite3.Connection, run_id: str) -> RunRecord:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+    if row is None:
+        raise LookupError(f"no run {run_id}")
+    return _record(row)
+
+
+def _record(row: tuple[Any, ...]) -> RunRecord:
+    return RunRecord(
+        run_id=str(row[0]),
+        task_uuid=str(row[1]),
+        kind=TaskKind(row[2]),
+        identity=None if row[3] is None else str(row[3]),
+        state=RunState(row[4]),
+        message=None if row[5] is None else str(row[5]),
+        created_at=float(row[6]),
+        updated_at=float(row[7]),
+        ttl_seconds=None if row[8] is None else float(row[8]),
+        result=None if row[9] is None else json.loads(row[9]),
+        error=None if row[10] is None else str(row[10]),
+        runner=None if row[11] is None else str(row[11]),
+    )
