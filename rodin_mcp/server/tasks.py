@@ -33,11 +33,19 @@ import anyio
 from mcp.server.context import CallNext, HandlerResult, ServerMiddleware, ServerRequestContext
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.shared.exceptions import MCPError
-from mcp.types import INTERNAL_ERROR, INVALID_PARAMS, CallToolResult, TextContent
+from mcp.types import (
+    INTERNAL_ERROR,
+    INVALID_PARAMS,
+    METHOD_NOT_FOUND,
+    MISSING_REQUIRED_CLIENT_CAPABILITY,
+    CallToolResult,
+    TextContent,
+)
 
 from rodin_mcp.errors import RodinError, UnknownRunError
 from rodin_mcp.server.download_results import downloads_call_result
 from rodin_mcp.server.identities import identity_of_request
+from rodin_mcp.server.outputs import DownloadsOutput
 from rodin_mcp.server.state import AppState
 from rodin_mcp.server.vocabulary import (
     GENERATE_3D,
@@ -51,6 +59,7 @@ from rodin_mcp.service import DownloadsResult, RodinService, RunRecord, RunState
 from rodin_mcp.service.timestamps import iso_utc
 
 __all__ = [
+    "EXTENSION_TASKS_VERSION",
     "LEGACY_TASKS_VERSION",
     "RELATED_TASK_META",
     "TASKED_TOOLS",
@@ -60,6 +69,9 @@ __all__ = [
 
 TASKS_EXTENSION = "io.modelcontextprotocol/tasks"
 """The 2026-07-28 Tasks extension's identifier."""
+
+EXTENSION_TASKS_VERSION = "2026-07-28"
+"""The protocol version whose Tasks are the extension."""
 
 LEGACY_TASKS_VERSION = "2025-11-25"
 """The one handshake-era protocol version that has (core) Tasks."""
@@ -79,27 +91,32 @@ _TASK_METHODS = frozenset(
 
 
 class TasksForTasksClients(ServerMiddleware[Any]):
-    """Serves the paid tools as tasks to the clients that asked for Tasks, in both generations."""
+    """Serves the paid tools as tasks to the clients that ask for one, in both generations.
+
+    What is advertised follows the protocol version, since requesters declare nothing up front
+    (a 2025-11-25 requester reads the server's ``capabilities.tasks``; a 2026-07-28 one probes
+    ``server/discover`` before declaring the extension per request). A call becomes a task only
+    when the request opts in: ``params.task`` on 2025-11-25, the extension in the request's
+    client capabilities on 2026-07-28.
+    """
 
     async def __call__(
         self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
     ) -> HandlerResult:
         if ctx.request_id is None:
             return await call_next(ctx)
-        generation = _generation(ctx)
         method = ctx.method
         if method in _TASK_METHODS:
-            if generation is None:
-                raise MCPError(code=-32601, message="Method not found", data=method)
-            return await _TaskRequests(ctx, generation).answer()
-        if generation is None:
-            return await call_next(ctx)
+            return await _TaskRequests(ctx, _generation_of_task_request(ctx)).answer()
         if method == "initialize":
             return _with_legacy_capability(_as_dict(await call_next(ctx)))
         if method == "server/discover":
             return _with_extension(_as_dict(await call_next(ctx)))
-        if method == "tools/list" and generation == "legacy":
-            return _with_task_support(_as_dict(await call_next(ctx)))
+        generation = _generation(ctx)
+        if generation is None:
+            return await call_next(ctx)
+        if method == "tools/list":
+            return _with_task_support(_as_dict(await call_next(ctx)), generation)
         if method == "tools/call" and _wants_task(ctx, generation):
             return await _call_as_task(ctx, generation, call_next)
         return await call_next(ctx)
@@ -110,45 +127,43 @@ class TasksForTasksClients(ServerMiddleware[Any]):
 
 def _generation(ctx: ServerRequestContext[Any, Any]) -> str | None:
     """``"legacy"`` (2025-11-25 Tasks), ``"extension"`` (2026-07-28) or None (no Tasks)."""
-    if _extension_declared(ctx):
+    if ctx.protocol_version == EXTENSION_TASKS_VERSION:
         return "extension"
-    if ctx.protocol_version == LEGACY_TASKS_VERSION or ctx.method == "initialize":
-        return "legacy" if _legacy_declared(ctx) else None
+    if ctx.protocol_version == LEGACY_TASKS_VERSION:
+        return "legacy"
     return None
 
 
+def _generation_of_task_request(ctx: ServerRequestContext[Any, Any]) -> str:
+    """The generation of a ``tasks/*`` request.
+
+    Raises:
+        MCPError: -32021 for a 2026-07-28 request that does not declare the extension;
+            method not found on a protocol version without Tasks.
+    """
+    generation = _generation(ctx)
+    if generation == "extension" and not _extension_declared(ctx):
+        raise MCPError(
+            code=MISSING_REQUIRED_CLIENT_CAPABILITY,
+            message=f"{ctx.method} needs the {TASKS_EXTENSION} extension declared in the "
+            "request's client capabilities.",
+            data={"requiredCapabilities": {"extensions": {TASKS_EXTENSION: {}}}},
+        )
+    if generation is None:
+        raise MCPError(code=METHOD_NOT_FOUND, message="Method not found", data=ctx.method)
+    return generation
+
+
 def _extension_declared(ctx: ServerRequestContext[Any, Any]) -> bool:
-    meta = _meta_of(ctx)
-    declared = meta.get(_CLIENT_CAPABILITIES_META)
+    """A 2026-07-28 request whose envelope declares the Tasks extension."""
+    declared = _meta_of(ctx).get(_CLIENT_CAPABILITIES_META)
     if isinstance(declared, dict):
         extensions = cast(dict[str, Any], declared).get("extensions")
         if isinstance(extensions, dict) and TASKS_EXTENSION in extensions:
             return True
-    if ctx.method == "initialize":
-        return False
     capabilities = ctx.session.client_capabilities
     extensions = capabilities.extensions if capabilities is not None else None
     return bool(extensions) and TASKS_EXTENSION in cast(dict[str, Any], extensions)
-
-
-def _legacy_declared(ctx: ServerRequestContext[Any, Any]) -> bool:
-    """A 2025-11-25 client that can take tasks: it says so in its capabilities (any ``tasks``
-    entry), or it asks for one (``params.task``)."""
-    params = ctx.params or {}
-    if ctx.method == "initialize":
-        capabilities = params.get("capabilities")
-        version = params.get("protocolVersion")
-        return (
-            version == LEGACY_TASKS_VERSION
-            and isinstance(capabilities, dict)
-            and "tasks" in cast(dict[str, Any], capabilities)
-        )
-    if ctx.method == "tools/call" and isinstance(params.get("task"), dict):
-        return True
-    if ctx.method in _TASK_METHODS:
-        return True
-    capabilities = ctx.session.client_capabilities
-    return capabilities is not None and capabilities.tasks is not None
 
 
 def _wants_task(ctx: ServerRequestContext[Any, Any], generation: str) -> bool:
@@ -157,7 +172,7 @@ def _wants_task(ctx: ServerRequestContext[Any, Any], generation: str) -> bool:
         return False
     if generation == "legacy":
         return isinstance(params.get("task"), dict)
-    return True
+    return _extension_declared(ctx)
 
 
 def _meta_of(ctx: ServerRequestContext[Any, Any]) -> dict[str, Any]:
@@ -176,6 +191,8 @@ def _as_dict(result: HandlerResult) -> dict[str, Any]:
 
 
 def _with_legacy_capability(result: dict[str, Any]) -> dict[str, Any]:
+    if result.get("protocolVersion") != LEGACY_TASKS_VERSION:
+        return result
     capabilities = dict(cast(dict[str, Any], result.get("capabilities") or {}))
     capabilities["tasks"] = _LEGACY_CAPABILITY
     return {**result, "capabilities": capabilities}
@@ -189,13 +206,31 @@ def _with_extension(result: dict[str, Any]) -> dict[str, Any]:
     return {**result, "capabilities": capabilities}
 
 
-def _with_task_support(result: dict[str, Any]) -> dict[str, Any]:
+def _with_task_support(result: dict[str, Any], generation: str) -> dict[str, Any]:
+    """The paid tools as a Tasks client sees them: task-capable (2025-11-25 says so per tool),
+    and settling either with the submit answer or, as a task, with the task's files."""
     tools: list[dict[str, Any]] = []
     for tool in cast(list[dict[str, Any]], result.get("tools", [])):
         if tool.get("name") in TASKED_TOOLS:
-            tool = {**tool, "execution": {"taskSupport": "optional"}}
+            tool = dict(tool)
+            if generation == "legacy":
+                tool["execution"] = {"taskSupport": "optional"}
+            schema = tool.get("outputSchema")
+            if isinstance(schema, dict):
+                tool["outputSchema"] = _submit_or_files(cast(dict[str, Any], schema))
         tools.append(tool)
     return {**result, "tools": tools}
+
+
+def _submit_or_files(submit: dict[str, Any]) -> dict[str, Any]:
+    """One output schema for both answers: the submit answer, or the files a task settles with."""
+    files = DownloadsOutput.model_json_schema(mode="serialization")
+    defs = {**cast(dict[str, Any], files.pop("$defs", {})), **submit.get("$defs", {})}
+    submit = {k: v for k, v in submit.items() if k != "$defs"}
+    schema: dict[str, Any] = {"type": "object", "anyOf": [submit, files]}
+    if defs:
+        schema["$defs"] = defs
+    return schema
 
 
 # --- a call that becomes a task ---------------------------------------------------------------
@@ -290,7 +325,7 @@ class _TaskRequests:
                     message="This task never asks for input; there is nothing to update.",
                 )
             case method:
-                raise MCPError(code=-32601, message="Method not found", data=method)
+                raise MCPError(code=METHOD_NOT_FOUND, message="Method not found", data=method)
 
     def _task_id(self) -> str:
         task_id = self._params.get("taskId")
@@ -319,7 +354,7 @@ class _TaskRequests:
             return _legacy_task(run, self._poll_ms)
         task = _extension_task(run, self._poll_ms)
         if run.state is RunState.COMPLETED:
-            task["result"] = await self._final_result(service, run)
+            task["result"] = {"resultType": "complete", **await self._final_result(service, run)}
         elif run.state is RunState.FAILED:
             task["error"] = {"code": INTERNAL_ERROR, "message": _failure_text(run)}
         return {"resultType": "complete", **task}
@@ -353,6 +388,8 @@ class _TaskRequests:
 
     def _cancel(self, service: RodinService) -> dict[str, Any]:
         run = self._run(service)
+        if run.state.is_final and self._generation == "extension":
+            return {"resultType": "complete"}  # cancelling is cooperative: nothing left to stop
         if run.state.is_final:
             raise MCPError(
                 code=INVALID_PARAMS,
