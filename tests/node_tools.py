@@ -31,6 +31,19 @@ def npm_bin(name: str) -> Path:
     return tool
 
 
+def tasks_requester() -> Path:
+    """tools/tasks-requester.mjs, beside the npm packages it imports (scripts/test.sh copies it
+    there; a stale copy is refreshed, so an edit is tested at once)."""
+    folder = Path(_GIVEN_NPM_BIN) if _GIVEN_NPM_BIN else ROOT / ".tools/npm/node_modules/.bin"
+    installed = folder.parent.parent / "tasks-requester.mjs"
+    source = ROOT / "tools/tasks-requester.mjs"
+    library = folder.parent / "@modelcontextprotocol/ext-tasks"
+    assert library.is_dir(), f"ext-tasks is missing at {library}; run `bash scripts/test.sh`"
+    if not installed.is_file() or installed.read_bytes() != source.read_bytes():
+        installed.write_bytes(source.read_bytes())
+    return installed
+
+
 def node_env(home: Path) -> dict[str, str]:
     """Environment for running a Node tool: Node 22 first on PATH, a throwaway HOME."""
     return {
