@@ -1,6 +1,7 @@
 """The official MCP Inspector (v2 CLI) drives the server: lists tools, then generate -> status ->
-downloads against the sandbox, over Streamable HTTP and over stdio; and probes the MCP Apps viewer
-with and without advertising Apps support."""
+downloads against the sandbox, over Streamable HTTP and over stdio; runs generate_3d as a task on
+the 2026-07-28 protocol; and probes the MCP Apps viewer with and without advertising Apps
+support."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def inspector(home: Path, *args: str) -> Any:
     return json.loads(completed.stdout.strip().splitlines()[-1])["result"]
 
 
-def call(home: Path, url: str, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+def call(home: Path, url: str, tool: str, arguments: dict[str, Any], *flags: str) -> dict[str, Any]:
     result = inspector(
         home,
         url,
@@ -38,6 +39,7 @@ def call(home: Path, url: str, tool: str, arguments: dict[str, Any]) -> dict[str
         tool,
         "--tool-args-json",
         json.dumps(arguments),
+        *flags,
     )
     assert result.get("isError") is not True, result
     return result["structuredContent"]
@@ -123,3 +125,26 @@ def test_the_inspector_finds_the_viewer_app_only_when_it_advertises_apps_support
     for name in linked:
         assert apps[name]["resourceUri"] == "ui://rodin-mcp/viewer.html"
         assert apps[name]["resourceMimeType"] == "text/html;profile=mcp-app"
+
+
+def test_the_inspector_on_the_2026_07_28_protocol_runs_generate_3d_as_a_task_to_its_files(
+    tmp_path: Path,
+) -> None:
+    """The Inspector's modern era declares the Tasks extension on every call (through
+    ext-tasks) and follows the task with tasks/get, so one tools/call settles with the files,
+    and its result is checked against the tool's output schema."""
+    with sandbox_http_server(tmp_path) as port:
+        url = f"http://127.0.0.1:{port}/mcp"
+        settled = call(
+            tmp_path,
+            url,
+            "generate_3d",
+            {"prompt": "a stone bench"},
+            "--protocol-era",
+            "modern",
+        )
+        legacy = call(tmp_path, url, "generate_3d", {"prompt": "a stone bench, again"})
+    assert settled["state"] == "done"
+    assert all(Path(f["path"]).is_file() for f in settled["files"])
+    assert settled["model"]["triangle_count"] > 0
+    assert "subscription_key" in legacy  # the 2025-11-25 era, without params.task: today's answer
