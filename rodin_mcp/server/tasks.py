@@ -353,10 +353,10 @@ class _TaskRequests:
             service.watch_run(run.run_id, _connection_key(self._ctx), _status_notifier(self._ctx))
             return _legacy_task(run, self._poll_ms)
         task = _extension_task(run, self._poll_ms)
-        if run.state is RunState.COMPLETED:
+        if run.state in (RunState.COMPLETED, RunState.FAILED):
+            # The extension keeps "failed" for JSON-RPC errors: a tool that fails completes
+            # with an isError result.
             task["result"] = {"resultType": "complete", **await self._final_result(service, run)}
-        elif run.state is RunState.FAILED:
-            task["error"] = {"code": INTERNAL_ERROR, "message": _failure_text(run)}
         return {"resultType": "complete", **task}
 
     async def _result(self, service: RodinService) -> dict[str, Any]:
@@ -433,7 +433,10 @@ def _legacy_task(run: RunRecord, poll_ms: int) -> dict[str, Any]:
 
 def _extension_task(run: RunRecord, poll_ms: int) -> dict[str, Any]:
     ttl = None if run.ttl_seconds is None else round(run.ttl_seconds * 1000)
-    return {**_base_task(run), "ttlMs": ttl, "pollIntervalMs": poll_ms}
+    task = {**_base_task(run), "ttlMs": ttl, "pollIntervalMs": poll_ms}
+    if run.state is RunState.FAILED:
+        task["status"] = RunState.COMPLETED.value  # with an isError result (see _get)
+    return task
 
 
 def _status_text(run: RunRecord) -> str | None:

@@ -201,3 +201,27 @@ def test_a_task_is_invisible_to_another_token_over_http(
     assert stranger.returncode != 0
     assert "no task" in json.dumps(stranger.of("error") + stranger.of("outcome"))
     check_saved_files(settled_files(owner))
+
+
+@pytest.mark.parametrize("generation", GENERATIONS)
+def test_a_task_whose_job_fails_at_rodin_ends_with_an_error_that_says_what_to_do(
+    tmp_path: Path, sentinel_api_key: str, generation: str
+) -> None:
+    config = EmulatorConfig(api_key=sentinel_api_key, speed=100.0, faults="rodin=fail")
+    with run_emulator_in_thread(config) as failing:
+        env = server_env(tmp_path, failing, sentinel_api_key)
+        with running_server("stdio", tmp_path, env) as (server, _):
+            requested = run_requester(
+                server, tmp_path, generation, "--tool", "generate_3d", "--args",
+                json.dumps({"prompt": "a doomed chair"}), "--preference", "prefer",
+            )  # fmt: skip
+    last = requested.of("status")[-1]
+    assert "failed" in last["statusMessage"]
+    assert "list_tasks" in last["statusMessage"]
+    if generation == "v1":  # 2025-11-25: a tool error makes the task failed
+        assert last["status"] == "failed"
+        assert requested.one("outcome")["status"] == "failed"
+    else:  # the extension keeps "failed" for JSON-RPC errors: completed, with isError
+        assert last["status"] == "completed"
+        assert requested.one("result")["result"]["isError"] is True
+    assert not list((tmp_path / "out").glob("*/*.glb"))
