@@ -109,7 +109,8 @@ class TasksForTasksClients(ServerMiddleware[Any]):
         if method in _TASK_METHODS:
             return await _TaskRequests(ctx, _generation_of_task_request(ctx)).answer()
         if method == "initialize":
-            return _with_legacy_capability(_as_dict(await call_next(ctx)))
+            listed = _identity(ctx) is not None
+            return _with_legacy_capability(_as_dict(await call_next(ctx)), listed=listed)
         if method == "server/discover":
             return _with_extension(_as_dict(await call_next(ctx)))
         generation = _generation(ctx)
@@ -190,11 +191,16 @@ def _as_dict(result: HandlerResult) -> dict[str, Any]:
     return cast(Any, result).model_dump(by_alias=True, exclude_none=True, mode="json")
 
 
-def _with_legacy_capability(result: dict[str, Any]) -> dict[str, Any]:
+def _with_legacy_capability(result: dict[str, Any], *, listed: bool) -> dict[str, Any]:
+    """2025-11-25 ``capabilities.tasks``; ``tasks/list`` only where tasks are bound to client
+    identities (HTTP with tokens), as the spec asks: elsewhere a list would show everyone's."""
     if result.get("protocolVersion") != LEGACY_TASKS_VERSION:
         return result
     capabilities = dict(cast(dict[str, Any], result.get("capabilities") or {}))
-    capabilities["tasks"] = _LEGACY_CAPABILITY
+    advertised = dict(_LEGACY_CAPABILITY)
+    if not listed:
+        del advertised["list"]
+    capabilities["tasks"] = advertised
     return {**result, "capabilities": capabilities}
 
 
@@ -377,9 +383,16 @@ class _TaskRequests:
         return {**result, "_meta": {**meta, RELATED_TASK_META: {"taskId": run.run_id}}}
 
     def _list(self, service: RodinService) -> dict[str, Any]:
+        identity = _identity(self._ctx)
+        if identity is None:
+            raise MCPError(
+                code=METHOD_NOT_FOUND,
+                message="tasks/list is served only where tasks belong to client identities "
+                f"(HTTP with tokens); {LIST_TASKS} shows every job this server knows.",
+            )
         cursor = self._params.get("cursor")
         before = _read_cursor(cursor) if isinstance(cursor, str) else None
-        runs = service.runs(_identity(self._ctx), _PAGE + 1, before=before)
+        runs = service.runs(identity, _PAGE + 1, before=before)
         page = runs[:_PAGE]
         answer: dict[str, Any] = {"tasks": [_legacy_task(run, self._poll_ms) for run in page]}
         if len(runs) > _PAGE:

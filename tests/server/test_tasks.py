@@ -196,6 +196,8 @@ def test_a_task_is_invisible_to_another_token_over_http(
             "--detach-after-create",
         )  # fmt: skip
         task_id = made.one("task_created")["taskId"]
+        if generation == "v1":  # tasks are bound to tokens here, so they can be listed
+            assert "list" in made.one("connected")["serverCapabilities"]["tasks"]
         stranger = run_requester(server, tmp_path, generation, *bob, "--resume", task_id)
         owner = run_requester(server, tmp_path, generation, *alice, "--resume", task_id)
     assert stranger.returncode != 0
