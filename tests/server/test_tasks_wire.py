@@ -135,3 +135,19 @@ def test_beyond_the_working_task_limit_a_call_is_answered_at_once(tmp_path: Path
         )
     assert first["task"]["status"] == "working"
     assert second["structuredContent"]["subscription_key"]  # today's answer, to follow by hand
+
+
+def test_a_split_into_parts_task_settles_with_the_parts_of_a_finished_generation(
+    tmp_path: Path,
+) -> None:
+    source = {"name": "generate_3d", "arguments": {"prompt": "a robot", "tier": "Gen-2"}}
+    with RawStdio(env(tmp_path)) as peer:
+        peer.handshake("2025-11-25")
+        made = settle(peer, peer.result("tools/call", {**source, "task": {}})["task"]["taskId"])
+        task_uuid = made["structuredContent"]["task_uuid"]
+        split = {"name": "split_into_parts", "arguments": {"task_uuid": task_uuid, "strength": 3}}
+        parts = settle(peer, peer.result("tools/call", {**split, "task": {}})["task"]["taskId"])
+    assert parts["structuredContent"]["state"] == "done"
+    assert parts["structuredContent"]["task_uuid"] != task_uuid
+    assert parts["structuredContent"]["model"]["meshes"]  # the parts, inspected
+    assert "-parts_" in parts["structuredContent"]["output_dir"]
