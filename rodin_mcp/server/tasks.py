@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from typing import Any, cast
 
 import anyio
@@ -39,6 +40,8 @@ from mcp.types import (
     METHOD_NOT_FOUND,
     MISSING_REQUIRED_CLIENT_CAPABILITY,
     CallToolResult,
+    TaskStatusNotification,
+    TaskStatusNotificationParams,
     TextContent,
 )
 
@@ -55,7 +58,7 @@ from rodin_mcp.server.vocabulary import (
     SPLIT_PARTS,
 )
 from rodin_mcp.server.words import tool_errors
-from rodin_mcp.service import DownloadsResult, RodinService, RunRecord, RunState
+from rodin_mcp.service import DownloadsResult, RodinService, RunRecord, RunState, RunWatcher
 from rodin_mcp.service.timestamps import iso_utc
 
 __all__ = [
@@ -248,7 +251,7 @@ async def _call_as_task(
     """Run the tool as usual (submit, or reuse); then answer a task that follows the job."""
     params = dict(ctx.params or {})
     task_params = params.pop("task", None)
-    answered = _as_dict(await call_next(_replace_params(ctx, params)))
+    answered = _as_dict(await call_next(replace(ctx, params=params)))
     if answered.get("isError") or answered.get("resultType") == "input_required":
         return answered  # refused before anything was submitted, or the spend question
     structured = cast(dict[str, Any], answered.get("structuredContent") or {})
@@ -256,7 +259,7 @@ async def _call_as_task(
     if not isinstance(task_uuid, str):
         return answered
     service = await _service(ctx)
-    ttl = _asked_ttl_seconds(task_params, _meta_of(ctx))
+    ttl = _asked_ttl_seconds(task_params)
     run = service.start_run(task_uuid, _identity(ctx), ttl_seconds=ttl)
     if run is None:
         return answered  # too many tasks at once: today's answer, which the client can follow
@@ -266,16 +269,8 @@ async def _call_as_task(
     return {"resultType": "task", **_extension_task(run, _poll_ms(ctx))}
 
 
-def _replace_params(
-    ctx: ServerRequestContext[Any, Any], params: dict[str, Any]
-) -> ServerRequestContext[Any, Any]:
-    from dataclasses import replace
-
-    return replace(ctx, params=params)
-
-
-def _asked_ttl_seconds(task_params: object, meta: dict[str, Any]) -> float | None:
-    del meta
+def _asked_ttl_seconds(task_params: object) -> float | None:
+    """The time to live a 2025-11-25 ``params.task`` asks for (ms there), in seconds."""
     if isinstance(task_params, dict):
         ttl = cast(dict[str, Any], task_params).get("ttl")
         if isinstance(ttl, int | float) and not isinstance(ttl, bool) and ttl > 0:
@@ -288,9 +283,7 @@ def _connection_key(ctx: ServerRequestContext[Any, Any]) -> object:
     return ("connection", id(ctx.session.client_params))
 
 
-def _status_notifier(ctx: ServerRequestContext[Any, Any]) -> Any:
-    from mcp.types import TaskStatusNotification, TaskStatusNotificationParams
-
+def _status_notifier(ctx: ServerRequestContext[Any, Any]) -> RunWatcher:
     session = ctx.session
     poll_ms = _poll_ms(ctx)
 

@@ -256,10 +256,6 @@ class RodinService:
         """Take over the working runs of processes that are gone; returns how many."""
         return self._parts.runs.resume() if self._parts is not None else 0
 
-    def run_ttl(self, asked_seconds: float | None) -> float:
-        """The time to live a new run gets when ``asked_seconds`` was asked for."""
-        return self._require().runs.ttl_for(asked_seconds)
-
     async def balance(self) -> BalanceResult:
         """The account's credit balance."""
         self._require()
