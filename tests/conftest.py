@@ -7,6 +7,9 @@
 * ``manual_clock``: a clock that moves only when told to (``EmulatorConfig(clock=...)``).
 * ``settings``: :class:`~rodin_mcp.settings.Settings` aimed at the ``emulator`` with the sentinel
   key and output/data folders under ``tmp_path``.
+* ``file_rules``: runs a test twice, under this platform's file rules and under Windows' rule (a
+  file held open cannot be deleted or replaced; ``tests/file_rules.py``), and fails it if a file
+  under ``tmp_path`` is still open at its end (a leaked descriptor).
 
 Every test also runs without any ``RODIN_*`` variable from the caller's environment.
 """
@@ -22,6 +25,7 @@ from pydantic import SecretStr
 
 from rodin_mcp.emulator import EmulatorConfig, ManualClock, RunningEmulator, run_emulator_in_thread
 from rodin_mcp.settings import Settings
+from tests.file_rules import WindowsFileRules, open_files_under
 
 # The Rodin client fixtures (rodin_settings, http, rodin, sleeper, ...) of the client and
 # downloader tests.
@@ -40,6 +44,20 @@ def _without_rodin_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.upper().startswith("RODIN_"):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture(params=["native", "windows"], ids=["native-file-rules", "windows-file-rules"])
+def file_rules(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[WindowsFileRules | None]:
+    """None under this platform's own rules; the installed Windows rule otherwise."""
+    rules = WindowsFileRules() if request.param == "windows" else None
+    if rules is not None:
+        rules.install()
+    try:
+        yield rules
+    finally:
+        if rules is not None:
+            rules.uninstall()
+    assert open_files_under(tmp_path) == []
 
 
 @pytest.fixture

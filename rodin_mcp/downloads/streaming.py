@@ -1,8 +1,9 @@
 """One result file fetched into place: streamed, size-capped, hashed, flushed, renamed.
 
 The body streams into an exclusive, locked temporary file beside the destination
-(:mod:`.temp_files`) and is renamed into place only once complete, so a file under its final name
-is always whole; the temporary file is removed on every failure, and swept after a crash. The
+(:class:`~.temp_files.PartFile`, the one owner of its descriptor) and is renamed into place only
+once complete, so a file under its final name is always whole; the temporary file is closed and
+removed on every failure (in that order, as Windows requires), and swept after a crash. The
 request carries no credentials at all, and asks for the bytes uncompressed. A failure another GET
 may fix raises :class:`~rodin_mcp.api.retry.Transient` (for
 :func:`~rodin_mcp.api.retry.run_read_only`); a refused link raises :class:`LinkRefused`, so the
@@ -25,7 +26,7 @@ import anyio
 import httpx2
 
 from rodin_mcp.api.retry import Transient, is_retryable_status, request_never_left
-from rodin_mcp.downloads.temp_files import commit_temp, create_temp
+from rodin_mcp.downloads.temp_files import PartFile, VanishedError
 from rodin_mcp.errors import DownloadError, DownloadTooLargeError, IncompleteDownloadError
 from rodin_mcp.settings import Settings, is_loopback_host
 
@@ -70,26 +71,18 @@ async def fetch_file(
     response = await _open(http, url, settings)
     try:
         declared = _checked_length(response, dest.name, settings)
-        temp, fd = _create_temp(dest)
+        part = _part_file(dest)
     except BaseException:
         with anyio.CancelScope(shield=True):
             await response.aclose()
         raise
     try:
-        streamed = await _write_body(
-            response, fd, dest.name, settings.max_download_bytes, declared, progress
-        )
-        try:
-            await anyio.to_thread.run_sync(os.fsync, fd)
-        except OSError as exc:
-            raise DownloadError(f"Could not write {dest.name}: {exc.strerror}.") from None
-        await anyio.to_thread.run_sync(commit_temp, temp, fd, dest)
-        fd = -1
+        with part:
+            streamed = await _write_body(
+                response, part.fd, dest.name, settings.max_download_bytes, declared, progress
+            )
+            await _save(part)
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-        if fd >= 0:
-            os.close(fd)
         with anyio.CancelScope(shield=True):
             await response.aclose()
     logger.info("fetched %s (%d bytes)", dest.name, streamed.size)
@@ -194,11 +187,27 @@ def _start_write_back(fd: int, start: int, end: int) -> None:
             advise(fd, start, end - start, os.POSIX_FADV_DONTNEED)
 
 
-def _create_temp(dest: Path) -> tuple[Path, int]:
+def _part_file(dest: Path) -> PartFile:
     try:
-        return create_temp(dest)
+        return PartFile(dest)
     except OSError as exc:
         raise DownloadError(f"Could not create a file in {dest.parent}: {exc.strerror}.") from None
+
+
+async def _save(part: PartFile) -> None:
+    """Flush the written file to the disk and rename it into place (in a worker thread)."""
+    name = part.dest.name
+    try:
+        await anyio.to_thread.run_sync(part.flush_to_disk)
+        await anyio.to_thread.run_sync(part.commit)
+    except VanishedError:
+        removed = IncompleteDownloadError(
+            f"The partial file of {name} was removed before it was saved; it is fetched again."
+        )
+        raise Transient(removed, reason="partial file removed") from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise DownloadError(f"Could not save {name}: {reason}.") from None
 
 
 def _refusal(status: int) -> Exception:

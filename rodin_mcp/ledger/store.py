@@ -93,7 +93,10 @@ class Ledger:
         if str(mode).lower() != "wal":
             logger.warning("task ledger %s: WAL mode unavailable, using %s", self.path, mode)
         # FULL: a committed submission survives a power cut, not only a crash of this process.
+        # On macOS fsync stops at the drive's cache; fullfsync (ignored elsewhere) goes through.
         conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA fullfsync = ON")
+        conn.execute("PRAGMA checkpoint_fullfsync = ON")
         conn.execute("PRAGMA foreign_keys = ON")
 
     def close(self) -> None:

@@ -7,11 +7,10 @@ a refused key, server errors, a network failure, refused and cut file transfers.
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Awaitable
-from pathlib import Path
 
 import httpx2
+import psutil
 import pytest
 
 from rodin_mcp.api import GenerationRequest
@@ -116,22 +115,14 @@ async def test_keys_handles_and_signed_urls_never_reach_logs_errors_or_reprs(
 
 
 def client_connections(port: int) -> int:
-    """ESTABLISHED TCP connections of this machine whose remote end is ``port`` (client side)."""
-    count = 0
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            remote_port = int(fields[2].rsplit(":", 1)[1], 16)
-            if remote_port == port and fields[3] == "01":
-                count += 1
-    return count
+    """This process's ESTABLISHED TCP connections whose remote end is ``port`` (client side)."""
+    return sum(
+        1
+        for c in psutil.Process().net_connections(kind="tcp")
+        if c.raddr and c.raddr.port == port and c.status == psutil.CONN_ESTABLISHED
+    )
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/net/tcp")
 @pytest.mark.parametrize("settings_overrides", [{"read_timeout": 0.2, "download_attempts": 2}])
 async def test_failures_leave_no_connection_open(
     emulator: RunningEmulator,

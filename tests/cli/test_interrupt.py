@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import sys
+
+import pytest
 
 from tests.cli.helpers import COMMAND, RUN_TIMEOUT, LineReader, run_cli
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="Ctrl-C reaches a Windows process as a console event, which a test cannot send to a "
+    "child without sharing its console",
+)
 def test_ctrl_c_while_waiting_exits_130_with_a_resume_hint_and_keeps_the_task(
     slow_api_env: dict[str, str],
 ) -> None:

@@ -26,6 +26,7 @@ from rodin_mcp.errors import (
 )
 from rodin_mcp.settings import Settings
 from tests.api.fixtures import RecordingSleep
+from tests.file_rules import rename_over_folder_error
 
 # Downloads against the emulator over loopback HTTP.
 
@@ -75,7 +76,7 @@ def asset_gets(emulator: RunningEmulator) -> int:
     return sum(1 for r in emulator.requests if r.endpoint == "asset")
 
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("file_rules")]
 
 
 async def test_a_task_downloads_into_a_readable_folder_with_verified_files(
@@ -98,6 +99,26 @@ async def test_a_task_downloads_into_a_readable_folder_with_verified_files(
         assert hashlib.sha256(f.path.read_bytes()).hexdigest() == f.sha256
         assert f.path.stat().st_size == f.size
     assert any(f.mime_type == "model/gltf-binary" for f in result.files)
+    assert leftovers(rodin_settings.output_dir) == []
+
+
+async def test_a_file_that_cannot_be_renamed_into_place_fails_with_the_real_reason(
+    rodin: RodinClient,
+    http: httpx2.AsyncClient,
+    rodin_settings: Settings,
+    task: SubmitResult,
+    tmp_path: Path,
+) -> None:
+    first = await download_task(rodin, http, task.task_uuid, settings=rodin_settings)
+    victim = first.files[0].path
+    victim.unlink()
+    (victim / "inside").mkdir(parents=True)  # a folder where the file is to go
+    independently = rename_over_folder_error(tmp_path / "scratch")
+
+    with pytest.raises(DownloadError) as caught:
+        await download_task(rodin, http, task.task_uuid, settings=rodin_settings)
+
+    assert f"Could not save {victim.name}: {independently.strerror}." in str(caught.value)
     assert leftovers(rodin_settings.output_dir) == []
 
 

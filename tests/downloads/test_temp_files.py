@@ -1,22 +1,26 @@
-"""Temporary files: created locked, and swept only when ours and their writer is gone."""
+"""Temporary files: created locked, one owner for each descriptor, renamed into place or removed,
+and swept only when ours and their writer is gone; under this platform's file rules and under
+Windows' (``file_rules``: a file held open cannot be deleted or replaced)."""
 
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from rodin_mcp.downloads.temp_files import (
     TEMP_SUFFIX,
-    commit_temp,
-    create_temp,
+    PartFile,
     is_temp_name,
     sweep_folder,
     sweep_task_folders,
 )
+
+pytestmark = pytest.mark.usefixtures("file_rules")
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -24,10 +28,10 @@ _WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from rodin_mcp.downloads.temp_files import create_temp
+    from rodin_mcp.downloads.temp_files import PartFile
 
-    temp, fd = create_temp(Path(sys.argv[1]))
-    print(temp, flush=True)
+    part = PartFile(Path(sys.argv[1]))
+    print(part.path, flush=True)
     sys.stdin.readline()
     """
 )
@@ -51,7 +55,7 @@ def test_a_leftover_of_a_killed_writer_is_swept_and_a_live_writers_file_is_kept(
         assert live.stdout is not None
         dead_temp = Path(dead.stdout.readline().strip())
         live_temp = Path(live.stdout.readline().strip())
-        dead.send_signal(signal.SIGKILL)
+        dead.kill()
         dead.wait(timeout=30)
         assert dead_temp.exists()
 
@@ -65,10 +69,11 @@ def test_a_leftover_of_a_killed_writer_is_swept_and_a_live_writers_file_is_kept(
 
 def test_a_file_this_process_is_writing_is_never_swept(tmp_path: Path) -> None:
     dest = tmp_path / "model.glb"
-    temp, fd = create_temp(dest)
-    assert sweep_folder(tmp_path) == 0
-    os.write(fd, b"glTF")
-    commit_temp(temp, fd, dest)
+    with PartFile(dest) as part:
+        assert sweep_folder(tmp_path) == 0
+        part.write(b"glTF")
+        part.flush_to_disk()
+        part.commit()
     assert dest.read_bytes() == b"glTF"
     assert [p.name for p in tmp_path.iterdir()] == ["model.glb"]
 
@@ -98,8 +103,8 @@ def test_the_start_up_sweep_reaches_each_task_folder_but_no_deeper(tmp_path: Pat
     deeper = task / "textures"
     deeper.mkdir(parents=True)
     for folder in (tmp_path, task, deeper):
-        _, fd = create_temp(folder / "f.bin")
-        os.close(fd)  # the writer is gone: its lock went with the descriptor
+        part = PartFile(folder / "f.bin")
+        os.close(part.fd)  # the writer is gone: its lock went with the descriptor
     assert sweep_task_folders(tmp_path) == 2
     assert [is_temp_name(p.name) for p in deeper.iterdir()] == [True]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -152,7 +151,7 @@ def test_a_claim_whose_process_was_killed_is_unresolved_at_once_and_names_the_pi
         assert holder.stdout is not None
         assert holder.stdout.readline().strip() == "claimed"
         assert isinstance(_claim(ledger), InFlight)
-        holder.send_signal(signal.SIGKILL)
+        holder.kill()
         holder.wait(timeout=30)
         refused = _claim(ledger)
         assert isinstance(refused, Unresolved)
@@ -234,7 +233,7 @@ def _set_owner_host(path: Path, record_id: int, host: str) -> None:
     with sqlite3.connect(path) as conn:
         (owner,) = conn.execute("SELECT owner FROM tasks WHERE id = ?", (record_id,)).fetchone()
     data = json.loads(owner)
-    data["host"] = host
+    data["machine"] = host
     _set_owner(path, record_id, json.dumps(data))
 
 

@@ -53,7 +53,7 @@ def _set_runner(ledger: Ledger, run_id: str, runner: str | None) -> None:
 
 
 def _other_host_runner() -> str:
-    return dataclasses.replace(this_process(), host="another-host.example").to_json()
+    return dataclasses.replace(this_process(), machine="another-machine").to_json()
 
 
 def _create(runs: RunStore, identity: str | None = "alice", ttl: float | None = 3600) -> RunRecord:

@@ -303,3 +303,15 @@ def test_a_file_that_is_not_a_database_is_refused_with_a_clear_error(tmp_path: P
     path.write_bytes(b"this is not a database, just some text that is long enough" * 20)
     with pytest.raises(ConfigError, match="Cannot use the task ledger"):
         Ledger(path)
+
+
+def test_commits_are_flushed_to_the_disk_itself_also_where_fsync_stops_at_its_cache(
+    tmp_path: Path,
+) -> None:
+    # fullfsync matters on macOS (F_FULLFSYNC); SQLite keeps the setting everywhere.
+    with Ledger(tmp_path / "l.sqlite3") as ledger, ledger.reading() as conn:
+        settings = {
+            pragma: conn.execute(f"PRAGMA {pragma}").fetchone()[0]
+            for pragma in ("synchronous", "fullfsync", "checkpoint_fullfsync")
+        }
+    assert settings == {"synchronous": 2, "fullfsync": 1, "checkpoint_fullfsync": 1}

@@ -8,8 +8,6 @@ with SIGKILL mid-task while the emulator (and its request log) lives on.
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 from collections.abc import Generator
@@ -17,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from rodin_mcp.emulator import RunningEmulator
 from tests.node_tools import node_bin_dir, node_env, tasks_requester
@@ -139,23 +139,13 @@ def read_until(process: subprocess.Popen[str], event: str) -> list[dict[str, Any
 
 
 def kill_9(pid: int) -> None:
-    os.kill(pid, signal.SIGKILL)
+    """End the process at once (SIGKILL; TerminateProcess on Windows)."""
+    psutil.Process(pid).kill()
 
 
 def child_pids(pid: int) -> list[int]:
-    """The processes whose parent is ``pid`` (from /proc)."""
-    found: list[int] = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rpartition(")")[2].split()
-        if len(fields) > 1 and int(fields[1]) == pid:
-            found.append(int(entry.name))
-    return found
+    """The processes whose parent is ``pid``."""
+    return [child.pid for child in psutil.Process(pid).children()]
 
 
 def _events(stdout: str) -> list[dict[str, Any]]:

@@ -7,7 +7,6 @@ waits for its answer; when the process dies every waiting call raises :class:`Se
 from __future__ import annotations
 
 import json
-import signal
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -80,9 +79,9 @@ class StdioServer:
         return ToolAnswer(result)
 
     def kill(self) -> None:
-        """SIGKILL the process (nothing of it can run any more)."""
+        """Kill the process (SIGKILL; TerminateProcess on Windows): nothing of it runs any more."""
         if self._process is not None and self._process.returncode is None:
-            self._process.send_signal(signal.SIGKILL)
+            self._process.kill()
 
     async def close(self) -> None:
         """End the process cleanly: close its stdin, then wait for it."""
