@@ -43,6 +43,7 @@ The line that matters most is between a request that *never left* this machine a
     │   └── DeadlineExceededError          the operation's overall deadline ran out
     ├── TaskFailedError                Rodin reported a job of the task as Failed
     ├── DownloadError                  a result file could not be fetched intact
+    │   ├── OutputFolderError              the folder for the files cannot be made (.folder)
     │   ├── UnsafeFileNameError            a server-supplied name cannot be made safe
     │   ├── DownloadTooLargeError          a file is larger than the configured cap
     │   ├── IncompleteDownloadError        short body, wrong length, or dropped stream
@@ -79,6 +80,7 @@ __all__ = [
     "NotConfiguredError",
     "NotSentError",
     "OutcomeUnknownError",
+    "OutputFolderError",
     "ParallelismLimitError",
     "RateLimitError",
     "RequestValidationError",
@@ -344,6 +346,14 @@ class TaskFailedError(RodinError):
 
 class DownloadError(RodinError):
     """A result file could not be fetched intact."""
+
+
+class OutputFolderError(DownloadError):
+    """The output folder, or a task's folder in it, cannot be created or used (``.folder``)."""
+
+    def __init__(self, folder: str, reason: str) -> None:
+        super().__init__(f"Could not create or use the folder for the results, {folder}: {reason}.")
+        self.folder = folder
 
 
 class UnsafeFileNameError(DownloadError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import sys
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -30,7 +31,28 @@ MIB = 1024 * 1024
 
 
 def default_output_dir() -> Path:
-    """Where generated assets land unless RODIN_OUTPUT_DIR says otherwise."""
+    """Where generated assets land unless RODIN_OUTPUT_DIR says otherwise: ``~/Rodin`` on macOS
+    and Windows, ``Rodin`` in the Documents folder (XDG's, through platformdirs) elsewhere.
+
+    The Documents folder does not suit a server that a host app starts on macOS or Windows:
+
+    - macOS asks the user's consent before an app reads Documents, Desktop or Downloads (Apple
+      Platform Security, "Controlling app access to files in macOS",
+      https://support.apple.com/guide/security/secddd1d86a6/web); a server started by a host
+      meets a prompt it cannot explain, or "Operation not permitted", when it lists or reads its
+      own results there. With iCloud's "Desktop & Documents Folders" on, Documents also lives in
+      iCloud Drive, and its files may be synced away or evicted
+      (https://eclecticlight.co/2024/03/13/desktop-documents-folders-in-icloud-drive/).
+    - On Windows, OneDrive's folder backup (Known Folder Move) moves Documents, Desktop and
+      Pictures into OneDrive (https://learn.microsoft.com/en-us/sharepoint/redirect-known-folders):
+      every result would be uploaded to the user's cloud storage, and the sync client opens files
+      to upload them, which on Windows can make the rename of a finished download fail.
+
+    The home folder itself is neither protected nor synced by either system. Linux has neither
+    mechanism, and the Documents folder is where people look for what they made.
+    """
+    if sys.platform in ("darwin", "win32"):
+        return (Path.home() / "Rodin").absolute()
     return (platformdirs.user_documents_path() / "Rodin").absolute()
 
 

@@ -81,22 +81,30 @@ TASK_IDS = st.one_of(
 
 
 def make_bad_files(tmp_path: Path) -> list[str]:
-    """Local files that are not usable images, and paths that leave the allowed folder."""
+    """Local files that are not usable images, paths that leave the allowed folder, and paths on
+    another computer or of a device. A FIFO and a symlink are made where the platform allows it
+    (Windows has no FIFOs, and makes symlinks only with a privilege)."""
     allowed = tmp_path / "allowed"
     allowed.mkdir()
     (allowed / "text.png").write_text("this is text, renamed .png")
     (allowed / "empty.png").write_bytes(b"")
     (allowed / "folder.png").mkdir()
-    os.mkfifo(allowed / "pipe.png")
     outside = tmp_path / "outside.png"
     outside.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
-    (allowed / "escape.png").symlink_to(outside)
+    special: list[str] = []
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(allowed / "pipe.png")
+        special.append(str(allowed / "pipe.png"))
+    try:
+        (allowed / "escape.png").symlink_to(outside)
+        special.append(str(allowed / "escape.png"))
+    except OSError:  # Windows without the symlink privilege
+        pass
     return [
         str(allowed / "text.png"),
         str(allowed / "empty.png"),
         str(allowed / "folder.png"),
-        str(allowed / "pipe.png"),
-        str(allowed / "escape.png"),
+        *special,
         str(allowed / ".." / "outside.png"),
         str(outside),
         "/dev/zero",
@@ -104,4 +112,8 @@ def make_bad_files(tmp_path: Path) -> list[str]:
         "/proc/self/environ",
         str(allowed / "missing.png"),
         "~/../../etc/shadow",
+        r"\\rodin-fuzz-host\share\chair.png",
+        "//rodin-fuzz-host/share/chair.png",
+        "file://rodin-fuzz-host/share/chair.png",
+        r"\\.\pipe\rodin-fuzz",
     ]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
+import platformdirs
 import pytest
 from pydantic import SecretStr, ValidationError
 
@@ -69,6 +71,22 @@ def test_folders_default_to_absolute_per_user_paths() -> None:
     assert settings.output_dir.is_absolute()
     assert settings.data_dir.is_absolute()
     assert settings.output_dir != settings.data_dir
+
+
+@pytest.mark.parametrize("platform", ["darwin", "win32"])
+def test_on_macos_and_windows_results_go_to_rodin_in_the_home_folder_not_in_documents(
+    monkeypatch: pytest.MonkeyPatch, platform: str
+) -> None:
+    # Documents is privacy-protected on macOS and synced by OneDrive or iCloud (settings.py).
+    monkeypatch.setattr(sys, "platform", platform)
+    assert Settings().output_dir == Path.home().absolute() / "Rodin"
+
+
+def test_on_linux_results_go_to_rodin_in_the_documents_folder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert Settings().output_dir == platformdirs.user_documents_path().absolute() / "Rodin"
 
 
 def test_a_relative_output_dir_is_made_absolute_and_created_on_demand(

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from rodin_mcp.cli.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from rodin_mcp.cli.output import write_utf8
 from rodin_mcp.cli.parser import parse_command_line
 
 __all__ = ["configure_logging", "main"]
@@ -46,6 +47,7 @@ def configure_logging(verbose: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the `rodin-mcp` command line and return its exit code."""
+    write_utf8()
     try:
         args = parse_command_line(sys.argv[1:] if argv is None else argv)
     except SystemExit as exc:  # --help (0) or a usage error (2), already explained on stderr

@@ -3,6 +3,12 @@
 With ``--json`` stdout carries exactly one JSON document and nothing else; progress is
 suppressed and only errors and hints reach stderr. Progress bars and colours appear only on a
 terminal. rich is imported on first use, never by the stdio server's start-up.
+
+Both streams write UTF-8 (:func:`write_utf8`), whatever the console's code page or the locale:
+Python writes to a pipe or a file in the locale's encoding (cp1252 and the like on Windows, PEP
+540), which cannot hold most of what a prompt may say, and JSON read by another program must be
+UTF-8 (RFC 8259, section 8.1). A string that is not valid Unicode (a file name's undecodable
+bytes) is written as its ``\\udcxx`` escape, which is also valid inside a JSON string.
 """
 
 from __future__ import annotations
@@ -14,9 +20,17 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
-__all__ = ["Output"]
+__all__ = ["Output", "write_utf8"]
 
 _PIPE_WIDTH = 200  # rich wraps at 80 columns off a terminal; results should not wrap in a pipe
+
+
+def write_utf8() -> None:
+    """Make stdout and stderr write UTF-8 from now on (a no-op for streams that cannot change)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="backslashreplace")
 
 
 def _console(stream: Any) -> Console:

@@ -38,6 +38,10 @@ _ADVICE: dict[type[RodinError], str] = {
         "answer, it returns that task without paying again ('rodin-mcp tasks' shows it)."
     ),
     errors.BudgetExceededError: "Set RODIN_MAX_CREDITS higher for this command.",
+    errors.OutputFolderError: (
+        "Set RODIN_OUTPUT_DIR to a folder you can write, or pass --out DIR ('rodin-mcp config' "
+        "shows the folder in use); the files stay at Rodin meanwhile."
+    ),
     errors.MalformedIdError: (
         "Pass the task id (and --subscription-key) exactly as generate printed them; "
         "'rodin-mcp tasks' lists the tasks known here."

@@ -31,8 +31,8 @@ from rodin_mcp.downloads.streaming import LinkRefused, ProgressCallback, fetch_f
 from rodin_mcp.downloads.temp_files import sweep_folder
 from rodin_mcp.errors import (
     DeadlineExceededError,
-    DownloadError,
     LinkExpiredError,
+    OutputFolderError,
     UnsafeFileNameError,
 )
 from rodin_mcp.media_types import media_type
@@ -94,7 +94,7 @@ async def download_task(
 
     Raises:
         DownloadError: a file could not be fetched intact (a leaf says why); no partial file is
-            left behind.
+            left behind. OutputFolderError, one of them: the folder cannot be created or used.
         DeadlineExceededError: ``settings.download_deadline`` ran out.
         APIError, TransportError: listing the files failed.
     """
@@ -122,9 +122,7 @@ def _find_or_name_folder(
     try:
         root = settings.ensure_output_dir()
     except OSError as exc:
-        raise DownloadError(
-            f"Could not create the output folder {settings.output_dir}: {exc.strerror}."
-        ) from None
+        raise _folder_error(settings.output_dir, exc) from None
     name = task_folder_name(task_uuid, prompt, suffix=suffix)
     short_id = name.rsplit("_", 1)[-1]
     for candidate in sorted(root.glob(f"*_{short_id}")):
@@ -248,7 +246,16 @@ def _real_folder(folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         return folder.resolve(strict=True)
     except OSError as exc:
-        raise DownloadError(f"Could not use the folder {folder}: {exc.strerror}.") from None
+        raise _folder_error(folder, exc) from None
+
+
+def _folder_error(folder: Path, exc: OSError) -> OutputFolderError:
+    # FileExistsError, NotADirectoryError: a regular file stands where a folder is needed.
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        reason = "a file (not a folder) is in the way"
+    else:
+        reason = exc.strerror or type(exc).__name__
+    return OutputFolderError(str(folder), reason)
 
 
 def _intact_copy(dest: Path, known: StoredFile | None, source_name: str) -> StoredFile | None:

@@ -3,7 +3,8 @@
 A reference is one of:
 
 - an absolute local path: POSIX (``/home/me/chair.png``, ``~/chair.png``) or, when this server runs
-  on Windows, ``C:\\Users\\me\\chair.png``, ``C:/Users/...`` or a UNC path;
+  on Windows, ``C:\\Users\\me\\chair.png`` or ``C:/Users/...`` (a path on another computer,
+  ``\\\\host\\share\\...``, only inside an allowed folder on that share);
 - a ``file://`` URI (percent-decoded; ``file:///C:/...`` on Windows);
 - a ``data:`` URI, base64 or percent-encoded; a declared type must match the bytes;
 - an ``http://`` or ``https://`` URL, fetched here behind an SSRF guard.
@@ -16,8 +17,12 @@ The guarantees, each documented where it is kept:
 
 - :mod:`~rodin_mcp.inputs.images`: at most :data:`MAX_IMAGES`, the checks every image passes;
 - :mod:`~rodin_mcp.inputs.image_types`: what is accepted, and how refused types are named;
-- :mod:`~rodin_mcp.inputs.local_files`: which files may be read (``allowed_input_dirs``), and the
-  explanation for paths in an assistant's sandbox;
+- :mod:`~rodin_mcp.inputs.local_files`: which files may be read, and the explanation for paths in
+  an assistant's sandbox;
+- :mod:`~rodin_mcp.inputs.network_paths`: paths on another computer and device paths, refused from
+  their text before any file-system call;
+- :mod:`~rodin_mcp.inputs.allowed_folders`: ``allowed_input_dirs``, checked on the path as written
+  and again on its real path;
 - :mod:`~rodin_mcp.inputs.data_uris`: how ``data:`` URIs are decoded;
 - :mod:`~rodin_mcp.inputs.fetching`: how a URL is fetched (DNS pinning, redirects, no
   credentials, capped body and time);

@@ -1,9 +1,15 @@
 """Local image files: POSIX and Windows paths, ``file://`` URIs, and reading them within limits.
 
 Any readable regular file may be read by default; if ``settings.allowed_input_dirs`` is set, the
-file's real path (symlinks resolved) must lie inside one of those folders, checked before the file
-is looked at, so a refusal does not tell whether it exists. Folders, devices, pipes and sockets are
-refused without being read, and no more than ``settings.max_image_bytes`` is read.
+path must lie inside one of those folders both as written and once resolved (see
+:mod:`~rodin_mcp.inputs.allowed_folders`), checked before the file is looked at, so a refusal does
+not tell whether it exists. Folders, devices, pipes and sockets are refused without being read,
+and no more than ``settings.max_image_bytes`` is read.
+
+A path on another computer (``\\\\host\\share\\...``, ``//host/share/...``, ``file://host/...``)
+or a Windows device path is refused from its text, before any file-system call, on every
+platform (see :mod:`~rodin_mcp.inputs.network_paths` for why); on Windows a path on a share is
+read only inside an allowed folder on that share.
 
 A path from an assistant's own sandbox (``/mnt/user-data/...``, ``/home/claude/...``) that does
 not exist here gets a message explaining that the file is on the assistant's side, not on this
@@ -17,11 +23,21 @@ import re
 import stat
 import sys
 import urllib.parse
+from collections.abc import Sequence
+from pathlib import Path
 
 import anyio
 
-from rodin_mcp.errors import ImageInputError
+from rodin_mcp.errors import ImageInputError, InputError
+from rodin_mcp.inputs.allowed_folders import outside_refusal, really_inside, written_inside
 from rodin_mcp.inputs.file_kinds import IMAGE, FileKind
+from rodin_mcp.inputs.network_paths import (
+    has_device_prefix,
+    is_device_path,
+    network_root,
+    network_spelling,
+    without_device_prefix,
+)
 from rodin_mcp.inputs.references import safe_reference
 from rodin_mcp.inputs.size_limit import too_large_message
 from rodin_mcp.settings import Settings
@@ -57,20 +73,51 @@ _BASE64_TEXT = re.compile(r"^[A-Za-z0-9+/=_-]+$")
 
 
 def is_windows_path(text: str) -> bool:
-    """Whether ``text`` is a Windows drive path (``C:\\...``, ``C:/...``) or a UNC path."""
-    return bool(_WINDOWS_DRIVE_PATH.match(text)) or text.startswith(("\\\\", "//?/", "\\??\\"))
+    """Whether ``text`` is a Windows drive path (``C:\\...``, ``C:/...``), a path on another
+    computer (``\\\\host\\share``, ``//host/share``) or a device path (``\\\\?\\...``)."""
+    return (
+        bool(_WINDOWS_DRIVE_PATH.match(text))
+        or network_spelling(text) is not None
+        or has_device_prefix(text)
+    )
 
 
 def windows_path(text: str, kind: FileKind = IMAGE) -> str:
-    """The Windows path ``text``, refused unless this server runs on Windows."""
+    """The Windows path ``text`` (a long drive path made plain), refused unless this server runs
+    on Windows; a device path is refused everywhere, and a path on another computer everywhere but
+    on Windows (where :func:`checked_local_file` decides), all from the text alone."""
     shown = safe_reference(text)
+    if is_device_path(text):
+        raise _device_refusal(text, kind)
+    if network_spelling(text) is not None and os.name != "nt":
+        raise network_refusal(text, kind)
     if os.name != "nt":
         raise kind.refusal(
             f"{shown} is a Windows path, but this server runs on {_platform_name()}, where that "
             f"file cannot be. Pass {kind.what_to_pass}.",
             shown,
         )
-    return text  # pragma: no cover - Windows only
+    return without_device_prefix(text)  # pragma: no cover - Windows only
+
+
+def network_refusal(path: str, kind: FileKind) -> InputError:
+    """The refusal of ``path``, a path on another computer (see
+    :mod:`~rodin_mcp.inputs.network_paths`), said the same way on every platform."""
+    shown = safe_reference(path)
+    root = safe_reference(network_root(path) or path)
+    return kind.refusal(
+        f"{shown} is on another computer (the network share {root}), and this server does not "
+        "open network paths: on Windows, even looking one up signs in to that computer with the "
+        f"user's account. Copy the {kind.noun} to this computer and pass {kind.what_to_pass}.",
+        shown,
+    )
+
+
+def _device_refusal(path: str, kind: FileKind) -> InputError:
+    shown = safe_reference(path)
+    return kind.refusal(
+        f"{shown} is a Windows device path, not a file. Pass {kind.what_to_pass}.", shown
+    )
 
 
 def _platform_name() -> str:
@@ -114,13 +161,9 @@ def path_from_file_uri(text: str, kind: FileKind = IMAGE) -> str:
     path = urllib.parse.unquote(parts.path)
     host = parts.netloc
     if host and host.lower() != "localhost":
-        if os.name == "nt":  # pragma: no cover - Windows only
-            return "\\\\" + host + path.replace("/", "\\")
-        raise kind.refusal(
-            f"This file: URI names another computer ({safe_reference(host)}). "
-            f"Pass {kind.what_to_pass}.",
-            shown,
-        )
+        path = "//" + host + path  # RFC 8089: a file on another computer, a UNC path on Windows
+    if network_spelling(path) is not None:
+        return windows_path(path, kind)
     if _WINDOWS_DRIVE_IN_URI_PATH.match(path):
         return windows_path(path[1:], kind)
     if not path.startswith("/"):
@@ -157,20 +200,16 @@ def checked_local_file(path: str, settings: Settings, kind: FileKind) -> tuple[s
     """The real path and status of the regular file at ``path``, if this server may read it.
 
     Raises:
-        InputError: (of ``kind``) the file is in the assistant's sandbox, outside the allowed
-            folders, missing, unreadable, or not a regular file.
+        InputError: (of ``kind``) the path is on another computer or a device, the file is in
+            the assistant's sandbox, outside the allowed folders, missing, unreadable, or not a
+            regular file.
     """
     shown = safe_reference(path)
-    if _is_sandbox_path(path) and not os.path.lexists(path):
-        elsewhere = "" if kind is not IMAGE else ", or pass an http(s) URL or a data: URI"
-        raise kind.refusal(
-            f"{shown} is inside the assistant's sandbox, not on this computer, so this server "
-            f"cannot read it. Save the {kind.noun} on this computer and pass its absolute "
-            f"path{elsewhere}.",
-            shown,
-        )
+    folders = settings.allowed_input_dirs
+    _check_as_written(path, folders, kind)
     real = os.path.realpath(path)
-    _check_allowed_dirs(path, real, settings, kind)
+    if folders and not really_inside(real, folders):
+        raise outside_refusal(shown, folders, kind)
     try:
         info = os.stat(real)
     except FileNotFoundError:
@@ -187,23 +226,26 @@ def checked_local_file(path: str, settings: Settings, kind: FileKind) -> tuple[s
     return real, info
 
 
-def _check_allowed_dirs(path: str, real: str, settings: Settings, kind: FileKind) -> None:
-    shown = safe_reference(path)
-    if not settings.allowed_input_dirs:
-        return
-    real_norm = os.path.normcase(real)
-    for folder in settings.allowed_input_dirs:
-        root = os.path.normcase(os.path.realpath(os.path.expanduser(folder)))
-        try:
-            if os.path.commonpath([real_norm, root]) == root:
-                return
-        except ValueError:  # different drives on Windows
-            continue
-    folders = os.pathsep.join(str(folder) for folder in settings.allowed_input_dirs)
-    raise kind.refusal(
-        f"{shown} is outside the folders this server may read {kind.plural} from "
-        f"(RODIN_ALLOWED_INPUT_DIRS={folders}). Copy the {kind.noun} into one of them and pass "
-        "that path.",
+def _check_as_written(path: str, folders: Sequence[Path], kind: FileKind) -> None:
+    """The refusals decided from the path's text, before the file system is asked anything
+    about it (the sandbox check asks whether it exists, and only inside the allowed folders)."""
+    if is_device_path(path):
+        raise _device_refusal(path, kind)
+    if network_spelling(path) is not None and not written_inside(path, folders):
+        raise network_refusal(path, kind)
+    allowed = not folders or written_inside(path, folders)
+    if _is_sandbox_path(path) and (not allowed or not os.path.lexists(path)):
+        raise _sandbox_refusal(safe_reference(path), kind)
+    if not allowed:
+        raise outside_refusal(safe_reference(path), folders, kind)
+
+
+def _sandbox_refusal(shown: str, kind: FileKind) -> InputError:
+    elsewhere = "" if kind is not IMAGE else ", or pass an http(s) URL or a data: URI"
+    return kind.refusal(
+        f"{shown} is inside the assistant's sandbox, not on this computer, so this server "
+        f"cannot read it. Save the {kind.noun} on this computer and pass its absolute "
+        f"path{elsewhere}.",
         shown,
     )
 

@@ -58,6 +58,11 @@ _ADVICE: dict[type[RodinError], str] = {
     errors.FileNotDownloadedError: (
         f"Call {LIST_DOWNLOADS} for that task first: it saves the files and lists their URIs."
     ),
+    errors.OutputFolderError: (
+        "Ask the user to set RODIN_OUTPUT_DIR in this MCP server's environment (the host's config "
+        "'env' block) to a folder this server may write, then restart the server; the files stay "
+        f"at Rodin meanwhile, and {LIST_DOWNLOADS} fetches them then."
+    ),
     errors.BudgetExceededError: (
         "Ask the user before spending more; they can raise RODIN_MAX_CREDITS and restart the "
         "server."

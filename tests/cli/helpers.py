@@ -56,7 +56,7 @@ def run_cli(args: Sequence[str], env: Mapping[str, str], *, cwd: Path | None = N
         cwd=cwd,
         stdin=subprocess.DEVNULL,
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=RUN_TIMEOUT,
         check=False,
     )

@@ -103,7 +103,7 @@ def test_a_partial_file_of_a_download_killed_midway_is_gone_after_the_next_start
         LineReader(download.stderr).wait_for("downloading ")
         assert emulator.wait_for_stalls(1, timeout=30)
         _kill(download)
-    assert len(_temp_files(output)) == 1
+    assert _temp_files(output)  # the stalled file (others may still have been streaming too)
 
     listed = run_cli(["tasks"], api_env)
 

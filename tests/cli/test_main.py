@@ -29,7 +29,7 @@ def serve(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[s
         env=env,
         stdin=subprocess.DEVNULL,
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=RUN_TIMEOUT,
         check=False,
     )

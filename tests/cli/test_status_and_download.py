@@ -126,3 +126,25 @@ def test_a_sandbox_task_whose_journal_is_gone_is_explained_not_crashed_on(
     assert run.code == 1
     assert run.stderr.startswith(f"error: The sandbox no longer knows task {task}")
     assert "Traceback" not in run.stderr
+
+
+def test_an_output_folder_that_cannot_be_made_exits_1_naming_rodin_output_dir(
+    api_env: dict[str, str], tmp_path: Path
+) -> None:
+    in_the_way = tmp_path / "in-the-way"
+    in_the_way.write_text("a regular file where a folder is needed")
+    env = api_env | {"RODIN_OUTPUT_DIR": str(in_the_way / "Rodin")}
+    task = submit(env)
+    assert run_cli(["status", task, "--wait"], env).code == 0
+
+    as_text = run_cli(["download", task], env)
+    as_json = run_cli(["download", task, "--json"], env)
+
+    assert as_text.code == as_json.code == 1
+    error_line, advice = as_text.stderr.splitlines()[:2]
+    assert error_line.startswith(
+        f"error: Could not create or use the folder for the results, {in_the_way / 'Rodin'}"
+    )
+    assert "Set RODIN_OUTPUT_DIR to a folder you can write, or pass --out DIR" in advice
+    assert as_json.json()["error"]["type"] == "OutputFolderError"
+    assert "Traceback" not in as_text.stderr + as_json.stderr

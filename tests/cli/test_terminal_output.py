@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import errno
 import os
-import pty
 import subprocess
+
+import pytest
 
 from tests.cli.helpers import COMMAND, RUN_TIMEOUT, run_cli
 
 ESCAPE = "\x1b["
 BAR = "\u2501"  # the heavy horizontal line rich draws progress bars with
 
+# Python's pty module (a POSIX pseudo-terminal) has no Windows counterpart in the standard library.
+needs_a_pty = pytest.mark.skipif(os.name == "nt", reason="no pseudo-terminal (pty) on Windows")
+
 
 def run_on_a_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str]:
+    import pty
+
     main, child_end = pty.openpty()
     child = subprocess.Popen(
         [*COMMAND, *args], env=env, stdin=subprocess.DEVNULL, stdout=child_end, stderr=child_end
@@ -49,6 +55,7 @@ def test_piped_output_has_no_colours_and_no_progress_bars(sandbox_env: dict[str,
     assert "done: job 1" in run.stderr  # plain progress lines instead
 
 
+@needs_a_pty
 def test_a_terminal_gets_colours_and_progress_bars(sandbox_env: dict[str, str]) -> None:
     code, screen = run_on_a_terminal(
         ["generate", "a chair", "--tier", "Sketch", "--sandbox", "--wait"], sandbox_env
@@ -61,6 +68,7 @@ def test_a_terminal_gets_colours_and_progress_bars(sandbox_env: dict[str, str]) 
     assert "Files in " in screen
 
 
+@needs_a_pty
 def test_json_output_draws_nothing_even_on_a_terminal(sandbox_env: dict[str, str]) -> None:
     code, screen = run_on_a_terminal(
         ["generate", "a chair", "--tier", "Sketch", "--sandbox", "--wait", "--json"], sandbox_env

@@ -23,6 +23,7 @@ from rodin_mcp.errors import (
     DownloadTooLargeError,
     IncompleteDownloadError,
     LinkExpiredError,
+    OutputFolderError,
 )
 from rodin_mcp.settings import Settings
 from tests.api.fixtures import RecordingSleep
@@ -411,7 +412,7 @@ async def test_a_body_shorter_than_its_content_length_is_discarded(tmp_path: Pat
     assert [p for p in settings.output_dir.rglob("*") if p.is_file()] == []
 
 
-async def test_a_folder_that_cannot_be_created_is_a_download_error(tmp_path: Path) -> None:
+async def test_a_folder_that_cannot_be_created_is_an_output_folder_error(tmp_path: Path) -> None:
     settings = offline_settings(tmp_path)
     blocker = tmp_path / "taken"
     blocker.write_bytes(b"a file where the folder should go")
@@ -419,8 +420,9 @@ async def test_a_folder_that_cannot_be_created_is_a_download_error(tmp_path: Pat
     items = [DownloadItem(url="https://files.example/a.glb", name="a.glb")]
     async with host:
         rodin = RodinClient(host, settings=settings)
-        with pytest.raises(DownloadError, match="Could not use the folder"):
+        with pytest.raises(OutputFolderError, match=r"a file \(not a folder\) is in") as raised:
             await download_task(rodin, host, "t", settings=settings, items=items, folder=blocker)
+    assert raised.value.folder == str(blocker)
 
 
 async def test_the_files_of_a_task_stream_at_the_same_time(

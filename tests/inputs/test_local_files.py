@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from rodin_mcp.inputs import load_images
+from tests.file_system_watch import file_system_calls
 from tests.inputs.helpers import PNG, make_settings, refusal, write
 
 posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX path semantics under test")
@@ -63,7 +64,12 @@ async def test_a_path_in_the_assistants_sandbox_is_explained(tmp_path: Path, pre
 @pytest.mark.anyio
 @pytest.mark.parametrize(
     "reference",
-    [r"C:\Users\me\chair.png", "C:/Users/me/chair.png", r"\\server\share\chair.png", "D:chair.png"],
+    [
+        r"C:\Users\me\chair.png",
+        "C:/Users/me/chair.png",
+        r"\\?\C:\Users\me\chair.png",
+        "D:chair.png",
+    ],
 )
 async def test_a_windows_path_on_this_posix_server_gets_a_clear_error(
     tmp_path: Path, reference: str
@@ -177,3 +183,99 @@ async def test_a_file_uri_naming_another_computer_or_a_windows_drive_is_refused(
     settings = make_settings(tmp_path)
     assert "another computer" in str(await refusal(["file://nas/share/a.png"], settings))
     assert "Windows path" in str(await refusal(["file:///C:/Users/me/a.png"], settings))
+
+
+# --- paths on another computer, and device paths ----------------------------------------------
+
+# The host name marks every file-system call about these paths (see tests/file_system_watch.py).
+HOST = "rodin-test-nas"
+NETWORK_REFERENCES = [
+    rf"\\{HOST}\share\chair.png",
+    rf"\\?\UNC\{HOST}\share\chair.png",
+    rf"\\.\UNC\{HOST}\share\chair.png",
+    f"//{HOST}/share/chair.png",
+    f"//?/UNC/{HOST}/share/chair.png",
+    rf"\/{HOST}/share/chair.png",
+    f"file://{HOST}/share/chair.png",
+    f"file:////{HOST}/share/chair.png",
+    f"file://///{HOST}/share/chair.png",
+    f"file://localhost//{HOST}/share/chair.png",
+    f"file:///%5C%5C{HOST}%5Cshare%5Cchair.png",
+]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("reference", NETWORK_REFERENCES)
+async def test_a_path_on_another_computer_is_refused_without_touching_the_file_system(
+    tmp_path: Path, reference: str
+) -> None:
+    settings = make_settings(tmp_path)
+    with file_system_calls(HOST) as calls:
+        error = await refusal([reference], settings)
+    assert calls == []
+    message = str(error)
+    assert "is on another computer" in message
+    assert rf"(the network share \\{HOST}\share)" in message
+    assert "absolute path on this computer" in message
+
+
+@pytest.mark.anyio
+async def test_a_path_on_another_computer_is_refused_even_inside_an_allowed_local_folder(
+    tmp_path: Path,
+) -> None:
+    settings = make_settings(tmp_path, allowed_input_dirs=[tmp_path])
+    for reference in (f"//{HOST}/share/chair.png", rf"\\{HOST}\share\chair.png"):
+        with file_system_calls(HOST) as calls:
+            error = await refusal([reference], settings)
+        assert calls == []
+        assert "is on another computer" in str(error)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "reference",
+    [
+        rf"\\.\pipe\{HOST}",
+        rf"\\?\GLOBALROOT\Device\Mup\{HOST}\share\chair.png",
+        f"//./{HOST}",
+        rf"\??\{HOST}",
+    ],
+)
+async def test_a_windows_device_path_is_refused_without_touching_the_file_system(
+    tmp_path: Path, reference: str
+) -> None:
+    with file_system_calls(HOST) as calls:
+        error = await refusal([reference], make_settings(tmp_path))
+    assert calls == []
+    assert "device path, not a file" in str(error)
+
+
+@pytest.mark.anyio
+async def test_a_path_outside_the_allowed_folders_is_refused_before_it_is_looked_up(
+    tmp_path: Path,
+) -> None:
+    settings = make_settings(tmp_path, allowed_input_dirs=[tmp_path / "allowed"])
+    outside = write(tmp_path / f"{HOST}-outside" / "chair.png", PNG)
+    escaping = str(tmp_path / "allowed" / ".." / f"{HOST}-outside" / "chair.png")
+    for reference in (outside, escaping, Path(outside).as_uri()):
+        with file_system_calls(HOST) as calls:
+            error = await refusal([reference], settings)
+        assert calls == []
+        assert "outside the folders" in str(error)
+
+
+@posix_only
+@pytest.mark.anyio
+async def test_an_allowed_folder_counts_by_its_written_path_and_by_its_real_path(
+    tmp_path: Path,
+) -> None:
+    real = tmp_path / "real"
+    write(real / "chair.png", PNG)
+    (tmp_path / "link").symlink_to(real)
+    settings = make_settings(tmp_path, allowed_input_dirs=[tmp_path / "link"])
+
+    images = await load_images(
+        [str(tmp_path / "link" / "chair.png"), str(real / "chair.png")], settings
+    )
+
+    assert [image.data for image in images] == [PNG, PNG]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,10 @@ MODERN = "2026-07-28"
 
 
 def sandbox_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {
+    """This process's environment (Windows needs it to start Python) without its RODIN_*
+    variables, then the sandbox with folders under ``tmp_path``, then ``extra``."""
+    inherited = {k: v for k, v in os.environ.items() if not k.upper().startswith("RODIN_")}
+    return inherited | {
         "RODIN_SANDBOX": "1",
         "RODIN_SANDBOX_SPEED": "100",
         "RODIN_DATA_DIR": str(tmp_path / "data"),
@@ -43,7 +47,7 @@ class RawStdio:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             env=env,
-            text=True,
+            encoding="utf-8",
         )
         self._next = 0
         self.notifications: list[dict[str, Any]] = []

@@ -140,3 +140,24 @@ async def test_an_unreadable_ledger_is_reported_by_the_tools_not_by_a_crash(
         result = await client.call_tool("list_tasks", {})
     assert result.is_error
     assert "RODIN_DATA_DIR" in text_of(result)
+
+
+@pytest.mark.parametrize("blocked", ["under a file", "a file"])
+async def test_an_output_folder_that_cannot_be_made_names_rodin_output_dir(
+    fast_settings: Settings, protocol_mode: str, tmp_path: Path, blocked: str
+) -> None:
+    in_the_way = tmp_path / "in-the-way"
+    in_the_way.write_text("a regular file where a folder is needed")
+    output_dir = in_the_way / "Rodin" if blocked == "under a file" else in_the_way
+    settings = fast_settings.model_copy(update={"output_dir": output_dir})
+    async with Client(build_server(settings), mode=protocol_mode) as client:  # type: ignore[arg-type]
+        task = structured(await client.call_tool("generate_3d", {"prompt": "a chair"}))
+        await client.call_tool("check_status", {"task_uuid": task["task_uuid"], "wait_seconds": 20})
+        result = await client.call_tool("list_downloads", {"task_uuid": task["task_uuid"]})
+
+    assert result.is_error
+    text = text_of(result)
+    assert f"Could not create or use the folder for the results, {output_dir}" in text
+    assert "set RODIN_OUTPUT_DIR" in text
+    assert "list_downloads" in text
+    assert in_the_way.read_text() == "a regular file where a folder is needed"

@@ -12,27 +12,17 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from tests.server.conftest import structured
+from tests.server.raw_stdio import RawStdio, sandbox_env
 
 pytestmark = pytest.mark.anyio
-
-
-def sandbox_env(tmp_path: Path) -> dict[str, str]:
-    return {
-        "RODIN_SANDBOX": "1",
-        "RODIN_SANDBOX_SPEED": "100",
-        "RODIN_DATA_DIR": str(tmp_path / "data"),
-        "RODIN_OUTPUT_DIR": str(tmp_path / "out"),
-        "PYTHONUNBUFFERED": "1",
-    }
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_the_stdio_server_runs_generate_status_and_downloads_in_sandbox(
     tmp_path: Path, mode: str
 ) -> None:
-    params = StdioServerParameters(
-        command=sys.executable, args=["-m", "rodin_mcp"], env=sandbox_env(tmp_path)
-    )
+    env = sandbox_env(tmp_path, PYTHONUNBUFFERED="1")
+    params = StdioServerParameters(command=sys.executable, args=["-m", "rodin_mcp"], env=env)
     async with Client(params, mode=mode, read_timeout_seconds=60) as client:  # type: ignore[arg-type]
         made = structured(await client.call_tool("generate_3d", {"prompt": "a chair"}))
         assert made["sandbox"] is True
@@ -81,9 +71,9 @@ def test_nothing_but_json_rpc_reaches_stdout(tmp_path: Path) -> None:
         [sys.executable, "-m", "rodin_mcp", "-v"],
         input=stdin,
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=60,
-        env={**sandbox_env(tmp_path), "PATH": "/usr/bin:/bin"},
+        env=sandbox_env(tmp_path, PYTHONUNBUFFERED="1"),
         check=False,
     )
     lines = [line for line in completed.stdout.splitlines() if line.strip()]
@@ -95,3 +85,19 @@ def test_nothing_but_json_rpc_reaches_stdout(tmp_path: Path) -> None:
         if "id" in message:
             answered.add(message["id"])
     assert {1, 2, 3, 4} <= answered
+
+
+def test_the_stdio_server_speaks_utf8_json_rpc_whatever_the_console_encoding(
+    tmp_path: Path,
+) -> None:
+    prompt = "une chaise é, 椅子 🪑"
+    env = sandbox_env(tmp_path, PYTHONIOENCODING="cp1252", PYTHONUTF8="0")
+    # RawStdio reads stdout as strict UTF-8, one JSON message a line, notifications included.
+    with RawStdio(env) as server:
+        server.handshake("2025-11-25")
+        call = {"name": "generate_3d", "arguments": {"prompt": prompt}}
+        made = server.result("tools/call", call)["structuredContent"]
+        listed = server.result("tools/call", {"name": "list_tasks", "arguments": {}})
+
+    (task,) = listed["structuredContent"]["tasks"]
+    assert (task["task_uuid"], task["prompt"]) == (made["task_uuid"], prompt)
