@@ -21,6 +21,7 @@ The line that matters most is between a request that *never left* this machine a
     │   ├── FileNotDownloadedError         a task file is not downloaded here (.task_uuid, .name)
     │   ├── MalformedIdError               not an id or key Rodin could have issued (.what)
     │   ├── UnknownTaskError               no record of the task here (.task_uuid)
+    │   ├── ForeignTaskRefusedError        tasks from elsewhere are not this person's to follow
     │   ├── WrongModeError                 the task belongs to the other mode (.task_in_sandbox)
     │   ├── MissingSubscriptionKeyError    the task's status handle is not known (.task_uuid)
     │   ├── SandboxTaskLostError           the sandbox forgot the task (.task_uuid, .journal)
@@ -55,6 +56,8 @@ The line that matters most is between a request that *never left* this machine a
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 __all__ = [
     "APIError",
@@ -189,6 +192,19 @@ class UnknownRunError(InputError):
             "by another client."
         )
         self.run_id = run_id
+
+
+class ForeignTaskRefusedError(InputError):
+    """The task was not submitted here for this person, and acting on tasks submitted elsewhere
+    is not allowed to them (the shared Rodin key reaches every job of the account)."""
+
+    def __init__(self, task_uuid: str) -> None:
+        super().__init__(
+            f"No task {task_uuid} was submitted here for you, and this server does not follow, "
+            "fetch or split tasks submitted elsewhere for the people it serves "
+            "(RODIN_ALLOW_FOREIGN_TASKS)."
+        )
+        self.task_uuid = task_uuid
 
 
 class WrongModeError(InputError):
@@ -377,16 +393,25 @@ class GuardError(RodinError):
 
 
 class BudgetExceededError(GuardError):
-    """This process reached its credit budget (RODIN_MAX_CREDITS)."""
+    """The person reached their credit budget for the rolling period (RODIN_MAX_CREDITS over
+    RODIN_BUDGET_PERIOD_SECONDS); nothing was sent."""
 
-    def __init__(self, *, cost: float, spent: float, budget: float) -> None:
+    def __init__(
+        self, *, cost: float, spent: float, budget: float, frees_at: float | None = None
+    ) -> None:
+        when = ""
+        if frees_at is not None:
+            moment = datetime.fromtimestamp(frees_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
+            when = f" Credits of the budget free up from {moment}."
         super().__init__(
-            f"This generation costs {cost:g} credits, but this process has already spent "
-            f"{spent:g} of its {budget:g}-credit budget (RODIN_MAX_CREDITS)."
+            f"This costs {cost:g} credits, but {spent:g} of this person's {budget:g}-credit "
+            "budget (RODIN_MAX_CREDITS per RODIN_BUDGET_PERIOD_SECONDS) are already spent or "
+            f"reserved; nothing was sent.{when}"
         )
         self.cost = cost
         self.spent = spent
         self.budget = budget
+        self.frees_at = frees_at
 
 
 class UnresolvedSubmissionError(GuardError):

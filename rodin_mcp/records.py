@@ -156,6 +156,8 @@ class TaskRecord:
     kind: TaskKind = TaskKind.GENERATION
     source: str | None = None
     """The task a texture or split started from, or the SHA-256 of a textured local model."""
+    person: str = "local"
+    """The key of the person the task belongs to (see :class:`~rodin_mcp.people.Person`)."""
 
 
 class RunState(StrEnum):
@@ -177,15 +179,15 @@ class RunRecord:
     """One background run as the ledger remembers it.
 
     A run follows one submitted task (``task_uuid``, whose own record the ledger keeps apart) to
-    its saved files. ``run_id`` is an unguessable token; ``identity`` is who may see the run
-    (None: whoever holds the id). ``result`` is the downloads result's JSON once completed;
-    ``runner`` is the owning process's JSON while one follows it.
+    its saved files. ``run_id`` is an unguessable token; ``person`` is the key of the person it
+    belongs to, the only one who may see it. ``result`` is the downloads result's JSON once
+    completed; ``runner`` is the owning process's JSON while one follows it.
     """
 
     run_id: str
     task_uuid: str
     kind: TaskKind
-    identity: str | None = field(repr=False)
+    person: str = field(repr=False)
     state: RunState
     message: str | None
     created_at: float

@@ -204,9 +204,29 @@ class Settings(BaseSettings):
         default=2000, ge=100, description="How often clients are told to poll a run (ms)."
     )
 
+    task_max_working_per_person: int = Field(
+        default=16,
+        ge=1,
+        description="Working background runs of one person beyond which their call is not made "
+        "a task but answered at once.",
+    )
+
     # Spending guard (used by the service).
     max_credits: float = Field(
-        default=20.0, ge=0, description="Credits one server process may spend before refusing."
+        default=20.0,
+        ge=0,
+        description="Credits each person may spend over the budget period (all processes on "
+        "the data folder together) before their submissions are refused.",
+    )
+    budget_period_seconds: float = Field(
+        default=86_400.0, gt=0, description="The rolling period a person's budget covers."
+    )
+    allow_foreign_tasks: bool | None = Field(
+        default=None,
+        description="Let people follow, fetch and split tasks this server did not submit (with "
+        "their subscription keys from elsewhere). Unset: allowed where the server acts for its "
+        "local owner only, refused where it serves several people (the shared Rodin key reaches "
+        "every job of the account).",
     )
     dedupe_window_seconds: float = Field(default=600.0, ge=0)
     in_flight_wait_seconds: float = Field(

@@ -23,7 +23,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "rodin_mcp"
 
-BOTTOM = frozenset({"errors", "media_types", "records", "settings"})
+BOTTOM = frozenset({"errors", "media_types", "people", "records", "settings"})
 CORE = frozenset({"api", "downloads", "inputs", "ledger", "model", "service"}) | BOTTOM
 FACES = frozenset({"cli", "server"})
 
@@ -31,6 +31,7 @@ FACES = frozenset({"cli", "server"})
 ALLOWED_IMPORTS: dict[str, frozenset[str]] = {
     "errors": frozenset(),
     "media_types": frozenset(),
+    "people": frozenset(),
     "records": frozenset(),
     "settings": frozenset(),
     "api": frozenset({"errors", "records", "settings"}),

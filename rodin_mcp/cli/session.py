@@ -21,6 +21,7 @@ from rodin_mcp.cli.output import Output
 from rodin_mcp.cli.settings_sources import load_settings
 from rodin_mcp.cli.words import advice_for, resume_commands
 from rodin_mcp.errors import RodinError, TaskFailedError
+from rodin_mcp.people import LOCAL_OWNER
 from rodin_mcp.service import RodinService, open_service
 
 __all__ = [
@@ -73,7 +74,8 @@ def run_with_service(
         settings = load_settings(settings_arguments)
         resume.sandbox = settings.sandbox
         async with open_service(settings) as service:
-            return await command(CommandContext(args, output, service, resume))
+            mine = service.acting_for(LOCAL_OWNER)  # a person at this machine's command line
+            return await command(CommandContext(args, output, mine, resume))
 
     try:
         return anyio.run(session)

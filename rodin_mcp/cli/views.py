@@ -191,9 +191,13 @@ def _task_words(task: TaskSummary) -> str:
 def show_balance(output: Output, balance: BalanceResult) -> None:
     """The credit balance."""
     output.text(f"Balance: {balance.balance:g} credits ({_mode(balance.sandbox)})", style="bold")
+    hours = balance.budget_period_seconds / 3600
     output.text(
-        f"  This command may spend up to {balance.session_budget:g} credits (RODIN_MAX_CREDITS)."
+        f"  Spent {balance.credits_spent:g} of the {balance.budget:g}-credit budget of the last "
+        f"{hours:g} h (RODIN_MAX_CREDITS, RODIN_BUDGET_PERIOD_SECONDS)."
     )
+    if balance.budget_frees_at is not None:
+        output.text(f"  The oldest of it leaves the period at {balance.budget_frees_at}.")
 
 
 def show_config(output: Output, values: list[SettingValue], notes: list[str]) -> None:

@@ -37,7 +37,10 @@ _ADVICE: dict[type[RodinError], str] = {
         "Run the same command again in a minute: once the other process records Rodin's "
         "answer, it returns that task without paying again ('rodin-mcp tasks' shows it)."
     ),
-    errors.BudgetExceededError: "Set RODIN_MAX_CREDITS higher for this command.",
+    errors.BudgetExceededError: (
+        "Nothing was spent. 'rodin-mcp balance' shows what was spent and when it frees up; "
+        "RODIN_MAX_CREDITS raises the budget."
+    ),
     errors.OutputFolderError: (
         "Set RODIN_OUTPUT_DIR to a folder you can write, or pass --out DIR ('rodin-mcp config' "
         "shows the folder in use); the files stay at Rodin meanwhile."
@@ -45,6 +48,10 @@ _ADVICE: dict[type[RodinError], str] = {
     errors.MalformedIdError: (
         "Pass the task id (and --subscription-key) exactly as generate printed them; "
         "'rodin-mcp tasks' lists the tasks known here."
+    ),
+    errors.ForeignTaskRefusedError: (
+        "'rodin-mcp tasks' lists the tasks submitted here; RODIN_ALLOW_FOREIGN_TASKS=1 allows "
+        "tasks submitted elsewhere."
     ),
     errors.UnknownTaskError: (
         "Check the task id ('rodin-mcp tasks' lists them), or pass --subscription-key if the "

@@ -14,11 +14,13 @@ import httpx2
 from rodin_mcp.errors import ImageInputError
 from rodin_mcp.inputs.data_uris import decode_data_uri
 from rodin_mcp.inputs.fetching import fetch_image_url
+from rodin_mcp.inputs.file_kinds import IMAGE
 from rodin_mcp.inputs.local_files import (
     is_windows_path,
     path_from_file_uri,
     posix_path,
     read_local_file,
+    refuse_local_files,
     windows_path,
 )
 from rodin_mcp.inputs.references import WHAT_TO_PASS, clean_reference, safe_reference
@@ -45,9 +47,14 @@ class RawImage:
 
 
 async def load_reference(
-    reference: str, settings: Settings, http: httpx2.AsyncClient | None
+    reference: str,
+    settings: Settings,
+    http: httpx2.AsyncClient | None,
+    *,
+    local_files: bool = True,
 ) -> RawImage:
-    """The bytes ``reference`` names, from whichever kind of source it is."""
+    """The bytes ``reference`` names, from whichever kind of source it is; without
+    ``local_files``, a path (or ``file:`` URI) on this machine is refused unread."""
     text = clean_reference(reference)
     if not text:
         raise ImageInputError(
@@ -58,7 +65,10 @@ async def load_reference(
         return RawImage(data, safe_reference(text), declared)
     scheme_match = _URI_SCHEME.match(text)
     scheme = scheme_match.group(1).lower() if scheme_match else None
-    if is_windows_path(text) or (scheme is not None and len(scheme) == 1):
+    windows = is_windows_path(text) or (scheme is not None and len(scheme) == 1)
+    if not local_files and (windows or scheme in (None, "file")):
+        refuse_local_files(text, IMAGE)
+    if windows:
         path = windows_path(text)
         return RawImage(await read_local_file(path, settings), path)
     if scheme in ("http", "https"):

@@ -19,6 +19,7 @@ class FileKind:
         plural: The noun for several of them ("images").
         example: An example absolute path.
         what_to_pass: The kinds of reference a refusal asks for instead.
+        what_to_pass_remotely: The same for a person who is not on the server's machine.
         error: The error raised; it takes the message and ``reference=``.
     """
 
@@ -26,6 +27,7 @@ class FileKind:
     plural: str
     example: str
     what_to_pass: str
+    what_to_pass_remotely: str
     error: type[ImageInputError] | type[ModelInputError]
 
     def refusal(self, message: str, reference: str) -> InputError:
@@ -38,6 +40,7 @@ IMAGE = FileKind(
     plural="images",
     example="/home/me/pictures/chair.png",
     what_to_pass=WHAT_TO_PASS,
+    what_to_pass_remotely="an http(s) URL or a data: URI, or upload the image to this server first",
     error=ImageInputError,
 )
 
@@ -47,5 +50,7 @@ MODEL = FileKind(
     example="/home/me/models/chair.glb",
     what_to_pass="an absolute path on this computer, a file:// URI, or the rodin:// resource URI "
     "of a downloaded file",
+    what_to_pass_remotely="the rodin:// resource URI of a downloaded file, or upload the model "
+    "file to this server first",
     error=ModelInputError,
 )

@@ -65,6 +65,7 @@ async def load_images(
     settings: Settings,
     *,
     http: httpx2.AsyncClient | None = None,
+    local_files: bool = True,
 ) -> list[LoadedImage]:
     """Load and check the input images named by ``references``, in order.
 
@@ -76,6 +77,8 @@ async def load_images(
         http: Client used for URL fetches, for tests or to share a pool. It should be dedicated to
             image fetching. When None, a client without proxies, cookies or credentials is made
             for the call.
+        local_files: Whether paths on this machine may be read (not for a person elsewhere,
+            unless the operator lists folders); without it they are refused unread.
 
     Returns:
         The images, numbered in the order given.
@@ -95,7 +98,7 @@ async def load_images(
         )
     images: list[LoadedImage] = []
     for index, reference in enumerate(refs):
-        raw = await load_reference(reference, settings, http)
+        raw = await load_reference(reference, settings, http, local_files=local_files)
         images.append(_checked_image(index, raw, reference, settings))
     return images
 

@@ -25,6 +25,7 @@ import sys
 import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import anyio
 
@@ -48,6 +49,7 @@ __all__ = [
     "path_from_file_uri",
     "posix_path",
     "read_local_file",
+    "refuse_local_files",
     "windows_path",
 ]
 
@@ -173,6 +175,21 @@ def path_from_file_uri(text: str, kind: FileKind = IMAGE) -> str:
             shown,
         )
     return path
+
+
+def refuse_local_files(reference: str, kind: FileKind) -> NoReturn:
+    """Refuse a path for a person who is not on the server's machine, before it is looked at: one
+    message whatever the path is, so refusals do not map the server's disk.
+
+    Raises:
+        InputError: always (of ``kind``).
+    """
+    raise kind.refusal(
+        "This server does not read files from its own disk for the people it serves over the "
+        f"network (only from folders its operator lists in RODIN_ALLOWED_INPUT_DIRS). Pass "
+        f"{kind.what_to_pass_remotely}.",
+        safe_reference(reference),
+    )
 
 
 def _is_sandbox_path(path: str) -> bool:

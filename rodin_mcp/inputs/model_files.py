@@ -21,6 +21,7 @@ from rodin_mcp.inputs.local_files import (
     is_windows_path,
     path_from_file_uri,
     posix_path,
+    refuse_local_files,
     windows_path,
 )
 from rodin_mcp.inputs.references import clean_reference, safe_reference
@@ -55,8 +56,11 @@ class LocalModelFile:
     size: int
 
 
-def parse_model_reference(reference: str) -> DownloadedFileReference | str:
-    """The downloaded file a ``rodin://`` URI names, or the local path any other reference names.
+def parse_model_reference(
+    reference: str, *, local_files: bool = True
+) -> DownloadedFileReference | str:
+    """The downloaded file a ``rodin://`` URI names, or the local path any other reference names
+    (refused unread without ``local_files``).
 
     Raises:
         ModelInputError: the reference is empty, relative, of an unsupported scheme, names
@@ -68,7 +72,10 @@ def parse_model_reference(reference: str) -> DownloadedFileReference | str:
         raise ModelInputError(f"The model reference is empty. Pass {MODEL.what_to_pass}.")
     scheme_match = _URI_SCHEME.match(text)
     scheme = scheme_match.group(1).lower() if scheme_match else None
-    if is_windows_path(text) or (scheme is not None and len(scheme) == 1):
+    windows = is_windows_path(text) or (scheme is not None and len(scheme) == 1)
+    if not local_files and (windows or scheme in (None, "file")):
+        refuse_local_files(text, MODEL)
+    if windows:
         return windows_path(text, MODEL)
     if scheme == "rodin":
         found = _TASK_FILE.match(text)

@@ -11,13 +11,14 @@ from rodin_mcp.ledger.claims import (
     Decision,
     InFlight,
     Reused,
+    SpendLimit,
     SubmissionDraft,
     Unresolved,
 )
 from rodin_mcp.ledger.fingerprint import request_fingerprint
 from rodin_mcp.ledger.runs import RunStore, new_run_id
 from rodin_mcp.ledger.schema import SCHEMA_VERSION, migrate
-from rodin_mcp.ledger.store import Ledger
+from rodin_mcp.ledger.store import Ledger, Spending
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -28,6 +29,8 @@ __all__ = [
     "Ledger",
     "Reused",
     "RunStore",
+    "SpendLimit",
+    "Spending",
     "SubmissionDraft",
     "Unresolved",
     "migrate",

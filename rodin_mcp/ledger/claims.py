@@ -13,7 +13,11 @@ identical request, exactly one gets :class:`Claimed`; the others see its row. Th
 4. An identical ``submitting`` row of a live owner is a request in flight (:class:`InFlight`): the
    caller waits for its answer and asks again. An owner on another host cannot be checked from
    here; its claim counts as in flight for :data:`FOREIGN_CLAIM_SECONDS`, then as unresolved.
-5. Otherwise a new ``submitting`` row, owned by this process, is written (:class:`Claimed`).
+5. Otherwise, if the person's budget covers it (:class:`SpendLimit`: what they spent and reserved
+   in the rolling period, in every process), a new ``submitting`` row, owned by this process, is
+   written (:class:`Claimed`); if not, :class:`~rodin_mcp.errors.BudgetExceededError`.
+
+"Identical" is per person: one person's request never finds another person's task.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ __all__ = [
     "Decision",
     "InFlight",
     "Reused",
+    "SpendLimit",
     "SubmissionDraft",
     "Unresolved",
 ]
@@ -50,10 +55,20 @@ class SubmissionDraft:
     estimated_credits: float
     sandbox: bool
     scope: str
+    person: str
+    """The key of the person it is for (see :class:`~rodin_mcp.people.Person`)."""
     kind: TaskKind = TaskKind.GENERATION
     """What the task makes: a model, new textures for one, or a model's parts."""
     source: str | None = None
     """Where a texture or split started: a task uuid, or a local model file's SHA-256."""
+
+
+@dataclass(frozen=True)
+class SpendLimit:
+    """A person's budget: ``credits`` over any ``period_seconds`` (rolling)."""
+
+    credits: float
+    period_seconds: float
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from rodin_mcp.records import RunRecord, RunState, TaskKind
 __all__ = ["RunStore", "new_run_id"]
 
 _COLUMNS = (
-    "run_id, task_uuid, kind, identity, state, message, created_at, updated_at, ttl_seconds, "
+    "run_id, task_uuid, kind, person, state, message, created_at, updated_at, ttl_seconds, "
     "result, error, runner"
 )
 
@@ -40,9 +40,9 @@ class RunStore:
         self._clock = clock
 
     def create(
-        self, task_uuid: str, kind: TaskKind, identity: str | None, ttl_seconds: float | None
+        self, task_uuid: str, kind: TaskKind, person: str, ttl_seconds: float | None
     ) -> RunRecord:
-        """A new working run of ``task_uuid``, owned by this process."""
+        """A new working run of ``task_uuid`` for ``person`` (a key), run by this process."""
         now = self._clock()
         run_id = new_run_id()
         with self._ledger.writing() as conn:
@@ -53,7 +53,7 @@ class RunStore:
                     run_id,
                     task_uuid,
                     kind.value,
-                    identity,
+                    person,
                     RunState.WORKING.value,
                     now,
                     now,
@@ -142,20 +142,22 @@ class RunStore:
                 found.append(str(run_id))
         return found
 
-    def working_count(self) -> int:
-        """How many runs are working, in every process."""
+    def working_count(self, person: str | None = None) -> int:
+        """How many runs are working, in every process (only ``person``'s, if given)."""
+        sql = "SELECT COUNT(*) FROM runs WHERE state = ?"
+        params: list[object] = [RunState.WORKING.value]
+        if person is not None:
+            sql += " AND person = ?"
+            params.append(person)
         with self._ledger.reading() as conn:
-            row = conn.execute(
-                "SELECT COUNT(*) FROM runs WHERE state = ?", (RunState.WORKING.value,)
-            ).fetchone()
-            return int(row[0])
+            return int(conn.execute(sql, params).fetchone()[0])
 
     def visible(
-        self, identity: str | None, limit: int, *, before: tuple[float, str] | None = None
+        self, person: str, limit: int, *, before: tuple[float, str] | None = None
     ) -> list[RunRecord]:
-        """The runs ``identity`` may see, newest first, from after ``before`` (a page cursor)."""
-        sql = f"SELECT {_COLUMNS} FROM runs WHERE identity IS ?"
-        params: list[object] = [identity]
+        """``person``'s runs, newest first, from after ``before`` (a page cursor)."""
+        sql = f"SELECT {_COLUMNS} FROM runs WHERE person = ?"
+        params: list[object] = [person]
         if before is not None:
             sql += " AND (created_at < ? OR (created_at = ? AND run_id < ?))"
             params += [before[0], before[0], before[1]]
@@ -186,7 +188,7 @@ def _record(row: tuple[Any, ...]) -> RunRecord:
         run_id=str(row[0]),
         task_uuid=str(row[1]),
         kind=TaskKind(row[2]),
-        identity=None if row[3] is None else str(row[3]),
+        person=str(row[3]),
         state=RunState(row[4]),
         message=None if row[5] is None else str(row[5]),
         created_at=float(row[6]),

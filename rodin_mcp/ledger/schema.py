@@ -104,12 +104,26 @@ def _migrate_4_to_5(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX runs_by_state ON runs (state)")
 
 
+def _migrate_5_to_6(conn: sqlite3.Connection) -> None:
+    """People: every task and run belongs to someone (:class:`~rodin_mcp.people.Person`'s key),
+    and the ledger keeps its own secrets.
+    Rows written before belong to the local owner, and so do runs that were bound to a token's
+    unsalted digest (the token cannot be known here; such runs live a day at most)."""
+    conn.execute("ALTER TABLE tasks ADD COLUMN person TEXT NOT NULL DEFAULT 'local'")
+    conn.execute("CREATE INDEX tasks_by_person ON tasks (person, created_at)")
+    conn.execute("ALTER TABLE runs RENAME COLUMN identity TO person")
+    conn.execute("UPDATE runs SET person = 'local'")
+    # Random keys made once per ledger (the keyed digest that names a person by a bare token).
+    conn.execute("CREATE TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
+
+
 _MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_0_to_1,
     _migrate_1_to_2,
     _migrate_2_to_3,
     _migrate_3_to_4,
     _migrate_4_to_5,
+    _migrate_5_to_6,
 )
 """``_MIGRATIONS[n]`` takes a database from schema version ``n`` to ``n + 1``."""
 

@@ -17,6 +17,7 @@ import contextlib
 import dataclasses
 import json
 import logging
+import secrets
 import sqlite3
 import threading
 import time
@@ -25,7 +26,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, cast
 
-from rodin_mcp.errors import ConfigError
+from rodin_mcp.errors import BudgetExceededError, ConfigError
 from rodin_mcp.ledger.claims import (
     FOREIGN_CLAIM_SECONDS,
     Claim,
@@ -33,6 +34,7 @@ from rodin_mcp.ledger.claims import (
     Decision,
     InFlight,
     Reused,
+    SpendLimit,
     SubmissionDraft,
     Unresolved,
 )
@@ -42,11 +44,21 @@ from rodin_mcp.ledger.schema import migrate
 from rodin_mcp.ledger.transactions import BUSY_TIMEOUT_MS, immediate, retry_while_locked
 from rodin_mcp.records import RecordState, StoredFile, TaskKind, TaskRecord
 
-__all__ = ["Ledger"]
+__all__ = ["Ledger", "Spending"]
 
 logger = logging.getLogger(__name__)
 
 _DUPLICATE_STATES = (RecordState.WAITING, RecordState.GENERATING, RecordState.DONE)
+_UNBILLED_STATES = (RecordState.REJECTED, RecordState.EXTERNAL)
+"""Rows that cost their person nothing: refused or never sent, or not submitted here."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Spending:
+    """What a person spent (and reserved) in a period, and when the oldest of it leaves it."""
+
+    credits: float
+    oldest_at: float | None
 
 
 class Ledger:
@@ -126,6 +138,7 @@ class Ledger:
         *,
         window_seconds: float,
         force_new: bool,
+        limit: SpendLimit | None = None,
         now: float | None = None,
     ) -> Claim:
         """Claim ``draft`` for sending, or say why not (see :mod:`~rodin_mcp.ledger.claims`).
@@ -138,12 +151,14 @@ class Ledger:
             decision = self._decide(conn, draft, window_seconds, force_new, now, write=True)
             if decision is not None:
                 return decision
+            if limit is not None:
+                _check_budget(conn, draft, limit, now)
             cursor = conn.execute(
                 """
                 INSERT INTO tasks (fingerprint, request, image_count, prompt, tier,
                                    estimated_credits, sandbox, scope, state, owner,
-                                   created_at, updated_at, kind, source)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'submitting', ?, ?, ?, ?, ?)
+                                   created_at, updated_at, kind, source, person)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'submitting', ?, ?, ?, ?, ?, ?)
                 """,
                 (
                     draft.fingerprint,
@@ -159,6 +174,7 @@ class Ledger:
                     now,
                     draft.kind.value,
                     draft.source,
+                    draft.person,
                 ),
             )
             return Claimed(int(cast(int, cursor.lastrowid)))
@@ -194,11 +210,12 @@ class Ledger:
         *,
         write: bool,
     ) -> Decision | None:
-        same = (draft.fingerprint, int(draft.sandbox), draft.scope)
+        same = (draft.fingerprint, int(draft.sandbox), draft.scope, draft.person)
         columns = self._columns()
         rows = conn.execute(
             "SELECT * FROM tasks WHERE fingerprint = ? AND sandbox = ? AND scope = ? "
-            "AND state IN ('unknown', 'submitting') ORDER BY created_at DESC, id DESC",
+            "AND person = ? AND state IN ('unknown', 'submitting') "
+            "ORDER BY created_at DESC, id DESC",
             same,
         ).fetchall()
         pending = [(_record(row, columns), _owner_of(row, columns)) for row in rows]
@@ -218,7 +235,7 @@ class Ledger:
             if write:
                 conn.execute(
                     "UPDATE tasks SET state = 'superseded', updated_at = ? WHERE fingerprint = ? "
-                    "AND sandbox = ? AND scope = ? AND state = 'unknown'",
+                    "AND sandbox = ? AND scope = ? AND person = ? AND state = 'unknown'",
                     (now, *same),
                 )
         if force_new:
@@ -249,14 +266,14 @@ class Ledger:
         return dataclasses.replace(record, state=RecordState.UNKNOWN, error=reason)
 
     def _duplicate(
-        self, conn: sqlite3.Connection, same: tuple[str, int, str], since: float
+        self, conn: sqlite3.Connection, same: tuple[str, int, str, str], since: float
     ) -> TaskRecord | None:
         placeholders = ",".join("?" * len(_DUPLICATE_STATES))
         row = conn.execute(
             f"""
             SELECT * FROM tasks
-            WHERE fingerprint = ? AND sandbox = ? AND scope = ? AND submitted_at >= ?
-              AND state IN ({placeholders})
+            WHERE fingerprint = ? AND sandbox = ? AND scope = ? AND person = ?
+              AND submitted_at >= ? AND state IN ({placeholders})
             ORDER BY submitted_at DESC, id DESC LIMIT 1
             """,
             (*same, since, *_DUPLICATE_STATES),
@@ -311,17 +328,26 @@ class Ledger:
         self._set_state(record_id, "rejected", f"{code}: {message}" if code else message)
 
     def record_external(
-        self, *, task_uuid: str, subscription_key: str | None, sandbox: bool, scope: str
-    ) -> TaskRecord:
-        """Record a task this ledger did not submit; return its row (the existing one if known).
+        self,
+        *,
+        task_uuid: str,
+        subscription_key: str | None,
+        sandbox: bool,
+        scope: str,
+        person: str,
+    ) -> TaskRecord | None:
+        """Record a task this ledger did not submit, for ``person``; return its row (the existing
+        one if known), or None when the task is another person's.
 
         A known task keeps its row; a subscription key it lacked is filled in.
         """
         now = time.time()
         with self._write() as conn:
             existing = conn.execute(
-                "SELECT id FROM tasks WHERE task_uuid = ?", (task_uuid,)
+                "SELECT id, person FROM tasks WHERE task_uuid = ?", (task_uuid,)
             ).fetchone()
+            if existing is not None and existing[1] != person:
+                return None
             if existing is not None:
                 if subscription_key:
                     conn.execute(
@@ -333,10 +359,10 @@ class Ledger:
             cursor = conn.execute(
                 """
                 INSERT INTO tasks (task_uuid, subscription_key, sandbox, scope, state,
-                                   created_at, updated_at)
-                VALUES (?, ?, ?, ?, 'external', ?, ?)
+                                   created_at, updated_at, person)
+                VALUES (?, ?, ?, ?, 'external', ?, ?, ?)
                 """,
-                (task_uuid, subscription_key, int(sandbox), scope, now, now),
+                (task_uuid, subscription_key, int(sandbox), scope, now, now, person),
             )
             return self._row_by_id(conn, int(cast(int, cursor.lastrowid)))
 
@@ -379,18 +405,29 @@ class Ledger:
 
     # --- reads ------------------------------------------------------------------------------
 
-    def get(self, task_uuid: str) -> TaskRecord | None:
-        """The row of the task with this uuid, or None."""
+    def get(self, task_uuid: str, person: str | None = None) -> TaskRecord | None:
+        """The row of the task with this uuid (if given, only when it is ``person``'s)."""
+        sql, params = "SELECT * FROM tasks WHERE task_uuid = ?", [task_uuid]
+        if person is not None:
+            sql, params = sql + " AND person = ?", [*params, person]
         with self._lock:
-            row = self._conn.execute(
-                "SELECT * FROM tasks WHERE task_uuid = ?", (task_uuid,)
-            ).fetchone()
+            row = self._conn.execute(sql, params).fetchone()
             return None if row is None else _record(row, self._columns())
 
-    def list_tasks(self, limit: int = 20, *, sandbox: bool | None = None) -> list[TaskRecord]:
-        """The newest ``limit`` rows, newest first; only sandbox or only real ones if asked."""
-        where = "" if sandbox is None else "WHERE sandbox = ?"
-        params: tuple[object, ...] = () if sandbox is None else (int(sandbox),)
+    def list_tasks(
+        self, limit: int = 20, *, sandbox: bool | None = None, person: str | None = None
+    ) -> list[TaskRecord]:
+        """The newest ``limit`` rows, newest first; only sandbox or only real ones, and only
+        ``person``'s, if asked."""
+        conditions: list[str] = []
+        params: list[object] = []
+        if sandbox is not None:
+            conditions.append("sandbox = ?")
+            params.append(int(sandbox))
+        if person is not None:
+            conditions.append("person = ?")
+            params.append(person)
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         with self._lock:
             rows = self._conn.execute(
                 f"SELECT * FROM tasks {where} ORDER BY created_at DESC, id DESC LIMIT ?",
@@ -398,6 +435,25 @@ class Ledger:
             ).fetchall()
             columns = self._columns()
             return [_record(row, columns) for row in rows]
+
+    def secret(self, name: str) -> bytes:
+        """The ledger's random 32-byte secret ``name``, made the first time any process asks."""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)",
+                (name, secrets.token_bytes(32)),
+            )
+            return bytes(
+                conn.execute("SELECT value FROM secrets WHERE name = ?", (name,)).fetchone()[0]
+            )
+
+    def spending(
+        self, person: str, *, sandbox: bool, period_seconds: float, now: float | None = None
+    ) -> Spending:
+        """What ``person`` spent and reserved (in this mode) in the period ending ``now``."""
+        now = time.time() if now is None else now
+        with self._lock:
+            return _spending(self._conn, person, sandbox, now - period_seconds)
 
     # --- shared with the ledger's other tables ------------------------------------------------
 
@@ -504,7 +560,35 @@ def _record(row: tuple[Any, ...], columns: list[str]) -> TaskRecord:
         downloaded_at=values["downloaded_at"],
         kind=TaskKind(values["kind"]),
         source=values["source"],
+        person=str(values["person"]),
     )
+
+
+def _spending(conn: sqlite3.Connection, person: str, sandbox: bool, since: float) -> Spending:
+    placeholders = ",".join("?" * len(_UNBILLED_STATES))
+    row = conn.execute(
+        f"""
+        SELECT COALESCE(SUM(COALESCE(consumed, estimated_credits)), 0), MIN(created_at)
+        FROM tasks
+        WHERE person = ? AND sandbox = ? AND created_at > ? AND state NOT IN ({placeholders})
+        """,
+        (person, int(sandbox), since, *_UNBILLED_STATES),
+    ).fetchone()
+    return Spending(float(row[0]), None if row[1] is None else float(row[1]))
+
+
+def _check_budget(
+    conn: sqlite3.Connection, draft: SubmissionDraft, limit: SpendLimit, now: float
+) -> None:
+    spent = _spending(conn, draft.person, draft.sandbox, now - limit.period_seconds)
+    if spent.credits + draft.estimated_credits > limit.credits + 1e-9:
+        frees_at = None if spent.oldest_at is None else spent.oldest_at + limit.period_seconds
+        raise BudgetExceededError(
+            cost=draft.estimated_credits,
+            spent=spent.credits,
+            budget=limit.credits,
+            frees_at=frees_at,
+        )
 
 
 def _claim_verdict(owner_json: str | None, created_at: float, now: float) -> Liveness:

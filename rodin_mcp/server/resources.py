@@ -18,6 +18,7 @@ from mcp.server.mcpserver.exceptions import ResourceError
 
 from rodin_mcp.errors import RodinError
 from rodin_mcp.media_types import MEDIA_TYPES
+from rodin_mcp.server.identities import person_of_request
 from rodin_mcp.server.state import AppState
 from rodin_mcp.server.viewer import VIEWS_TEMPLATE
 from rodin_mcp.server.vocabulary import LIST_DOWNLOADS
@@ -29,11 +30,15 @@ MAX_RESOURCE_BYTES = 256 * 1024 * 1024
 
 
 async def _service(ctx: Context) -> RodinService:
+    """The service acting for the request's person (another person's files are unknown here)."""
     state = cast(AppState, ctx.request_context.lifespan_context)
     try:
-        return await state.service()
+        service = await state.service()
     except RodinError as exc:
         raise ResourceError(str(exc)) from None
+    return service.acting_for(
+        person_of_request(ctx.request_context.request, state.settings, service)
+    )
 
 
 async def _read_file(ctx: Context, task_uuid: str, name: str) -> bytes:

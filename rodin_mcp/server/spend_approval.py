@@ -20,6 +20,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
 from rodin_mcp.errors import RodinError
+from rodin_mcp.server.identities import person_of_request
 from rodin_mcp.server.outputs import output_of
 from rodin_mcp.server.state import AppState
 from rodin_mcp.server.words import tool_errors
@@ -51,9 +52,13 @@ class SpendApproval(BaseModel):
 
 
 async def service_of(ctx: Context[AppState]) -> RodinService:
-    """The server's service, its start-up errors as tool errors."""
+    """The server's service acting for the request's person; start-up errors as tool errors."""
+    state = ctx.request_context.lifespan_context
     async with tool_errors():
-        return await ctx.request_context.lifespan_context.service()
+        service = await state.service()
+    return service.acting_for(
+        person_of_request(ctx.request_context.request, state.settings, service)
+    )
 
 
 class PreparedByArguments:

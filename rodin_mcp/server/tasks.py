@@ -47,7 +47,7 @@ from mcp.types import (
 
 from rodin_mcp.errors import RodinError, UnknownRunError
 from rodin_mcp.server.download_results import downloads_call_result
-from rodin_mcp.server.identities import identity_of_request
+from rodin_mcp.server.identities import http_tokens, person_of_request
 from rodin_mcp.server.outputs import DownloadsOutput
 from rodin_mcp.server.state import AppState
 from rodin_mcp.server.vocabulary import (
@@ -112,7 +112,7 @@ class TasksForTasksClients(ServerMiddleware[Any]):
         if method in _TASK_METHODS:
             return await _TaskRequests(ctx, _generation_of_task_request(ctx)).answer()
         if method == "initialize":
-            listed = _identity(ctx) is not None
+            listed = _served_by_token(ctx)
             return _with_legacy_capability(_as_dict(await call_next(ctx)), listed=listed)
         if method == "server/discover":
             return _with_extension(_as_dict(await call_next(ctx)))
@@ -260,7 +260,7 @@ async def _call_as_task(
         return answered
     service = await _service(ctx)
     ttl = _asked_ttl_seconds(task_params)
-    run = service.start_run(task_uuid, _identity(ctx), ttl_seconds=ttl)
+    run = service.start_run(task_uuid, ttl_seconds=ttl)
     if run is None:
         return answered  # too many tasks at once: today's answer, which the client can follow
     if generation == "legacy":
@@ -335,7 +335,7 @@ class _TaskRequests:
     def _run(self, service: RodinService) -> RunRecord:
         task_id = self._task_id()
         try:
-            return service.run(task_id, _identity(self._ctx))
+            return service.run(task_id)
         except UnknownRunError:
             shown = task_id if len(task_id) <= 64 else task_id[:64] + "..."
             raise MCPError(
@@ -376,8 +376,7 @@ class _TaskRequests:
         return {**result, "_meta": {**meta, RELATED_TASK_META: {"taskId": run.run_id}}}
 
     def _list(self, service: RodinService) -> dict[str, Any]:
-        identity = _identity(self._ctx)
-        if identity is None:
+        if not _served_by_token(self._ctx):
             raise MCPError(
                 code=METHOD_NOT_FOUND,
                 message="tasks/list is served only where tasks belong to client identities "
@@ -385,7 +384,7 @@ class _TaskRequests:
             )
         cursor = self._params.get("cursor")
         before = _read_cursor(cursor) if isinstance(cursor, str) else None
-        runs = service.runs(identity, _PAGE + 1, before=before)
+        runs = service.runs(_PAGE + 1, before=before)
         page = runs[:_PAGE]
         answer: dict[str, Any] = {"tasks": [_legacy_task(run, self._poll_ms) for run in page]}
         if len(runs) > _PAGE:
@@ -401,7 +400,7 @@ class _TaskRequests:
                 code=INVALID_PARAMS,
                 message=f"Cannot cancel task: it is already {run.state.value}.",
             )
-        run = service.cancel_run(run.run_id, _identity(self._ctx), _cancelled_text(run))
+        run = service.cancel_run(run.run_id, _cancelled_text(run))
         if self._generation == "legacy":
             return _legacy_task(run, self._poll_ms)
         return {"resultType": "complete"}
@@ -489,18 +488,22 @@ def _read_cursor(cursor: str) -> tuple[float, str]:
 
 
 async def _service(ctx: ServerRequestContext[Any, Any]) -> RodinService:
+    """The service acting for the request's person."""
     state = cast(AppState, ctx.lifespan_context)
     try:
         async with tool_errors():
-            return await state.service()
+            service = await state.service()
     except ToolError as exc:
         raise MCPError(code=INTERNAL_ERROR, message=str(exc)) from None
+    return service.acting_for(person_of_request(ctx.request, state.settings, service))
 
 
 def _poll_ms(ctx: ServerRequestContext[Any, Any]) -> int:
     return cast(AppState, ctx.lifespan_context).settings.task_poll_ms
 
 
-def _identity(ctx: ServerRequestContext[Any, Any]) -> str | None:
+def _served_by_token(ctx: ServerRequestContext[Any, Any]) -> bool:
+    """Whether the request came over HTTP with tokens: tasks belong to the token's person, not
+    to a local owner that every stdio window on this machine shares."""
     state = cast(AppState, ctx.lifespan_context)
-    return identity_of_request(ctx.request, state.settings)
+    return ctx.request is not None and bool(http_tokens(state.settings))

@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rodin_mcp.errors import ConfigError
 from rodin_mcp.server.app import build_server
-from rodin_mcp.server.identities import http_tokens
+from rodin_mcp.server.identities import bearer_token, http_tokens
 from rodin_mcp.settings import Settings
 
 __all__ = [
@@ -39,17 +39,18 @@ def is_loopback(host: str) -> bool:
 
 
 class BearerTokenMiddleware:
-    """Refuses HTTP requests that do not carry ``Authorization: Bearer <token>`` for one of the
-    given tokens."""
+    """Refuses HTTP requests that do not carry ``Authorization: Bearer <token>`` (the scheme in
+    any case) for one of the given tokens."""
 
     def __init__(self, app: ASGIApp, tokens: list[str]) -> None:
         self._app = app
-        self._expected = [f"Bearer {token}".encode() for token in tokens]
+        self._expected = [token.encode() for token in tokens]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
-            given = next((v for k, v in headers if k.lower() == b"authorization"), b"")
+            raw = next((v for k, v in headers if k.lower() == b"authorization"), b"")
+            given = (bearer_token(raw.decode("latin-1")) or "").encode("latin-1", "replace")
             # Every token is compared, so the time taken does not tell which one nearly matched.
             matches = [hmac.compare_digest(given, expected) for expected in self._expected]
             if not any(matches):
@@ -93,7 +94,7 @@ def http_app(settings: Settings, host: str) -> ASGIApp:
         )
     app: ASGIApp = build_server(settings).streamable_http_app(host=host)
     if tokens:
-        app = BearerTokenMiddleware(app, tokens)
+        app = BearerTokenMiddleware(app, [t.token for t in tokens])
     return app
 
 

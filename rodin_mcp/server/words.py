@@ -64,12 +64,16 @@ _ADVICE: dict[type[RodinError], str] = {
         f"at Rodin meanwhile, and {LIST_DOWNLOADS} fetches them then."
     ),
     errors.BudgetExceededError: (
-        "Ask the user before spending more; they can raise RODIN_MAX_CREDITS and restart the "
-        "server."
+        f"Tell the user: nothing was spent. {CHECK_BALANCE} shows their spending and when it "
+        "frees up; whoever runs the server can raise RODIN_MAX_CREDITS."
     ),
     errors.MalformedIdError: (
         f"Pass the 'task_uuid' (and 'subscription_key') exactly as {GENERATE_3D} returned them; "
         f"{LIST_TASKS} lists the tasks known here."
+    ),
+    errors.ForeignTaskRefusedError: (
+        f"Use a task_uuid this server returned to this user ({LIST_TASKS} lists them); whoever "
+        "runs the server can allow tasks submitted elsewhere with RODIN_ALLOW_FOREIGN_TASKS=1."
     ),
     errors.UnknownTaskError: (
         f"Check the task_uuid (it is the 'task_uuid' of {GENERATE_3D}'s result), or pass the "

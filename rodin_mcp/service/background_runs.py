@@ -26,6 +26,7 @@ import anyio.abc
 
 from rodin_mcp.errors import RodinError, TaskFailedError, UnknownRunError
 from rodin_mcp.ledger import Ledger, RunStore
+from rodin_mcp.people import Person
 from rodin_mcp.records import RunRecord, RunState, TaskKind, TaskState
 from rodin_mcp.service.fetching import Fetcher
 from rodin_mcp.service.following import Follower
@@ -72,39 +73,43 @@ class BackgroundRuns:
         return max(60.0, min(asked_seconds, self._settings.task_max_ttl_seconds))
 
     def start(
-        self, task_uuid: str, identity: str | None, *, ttl_seconds: float | None = None
+        self, task_uuid: str, person: Person, *, ttl_seconds: float | None = None
     ) -> RunRecord | None:
-        """Start following ``task_uuid`` (already submitted and recorded) in the background.
+        """Start following ``person``'s ``task_uuid`` (already submitted and recorded) in the
+        background.
 
-        Returns None, starting nothing, when too many runs are working already.
+        Returns None, starting nothing, when too many runs are working already (of everyone's,
+        or of this person's).
         """
         self._store.sweep()
         if self._store.working_count() >= self._settings.task_max_working:
             return None
-        task = self._ledger.get(task_uuid)
+        if self._store.working_count(person.key) >= self._settings.task_max_working_per_person:
+            return None
+        task = self._ledger.get(task_uuid, person.key)
         kind = task.kind if task is not None else TaskKind.GENERATION
-        run = self._store.create(task_uuid, kind, identity, self.ttl_for(ttl_seconds))
-        self._group.start_soon(self._run, run.run_id, run.task_uuid)
+        run = self._store.create(task_uuid, kind, person.key, self.ttl_for(ttl_seconds))
+        self._group.start_soon(self._run, run)
         return run
 
-    def get(self, run_id: str, identity: str | None) -> RunRecord:
-        """The run, if ``identity`` may see it; an orphaned working run is taken over.
+    def get(self, run_id: str, person: Person) -> RunRecord:
+        """``person``'s run; an orphaned working run is taken over.
 
         Raises:
-            UnknownRunError: no such run, it expired, or another identity started it.
+            UnknownRunError: no such run, it expired, or it is another person's.
         """
-        run = self._visible(run_id, identity)
+        run = self._visible(run_id, person)
         if run.state is RunState.WORKING and run_id not in self._scopes:
-            self._adopt(run_id, run.task_uuid)
+            self._adopt(run)
         return run
 
-    def cancel(self, run_id: str, identity: str | None, message: str) -> RunRecord:
+    def cancel(self, run_id: str, person: Person, message: str) -> RunRecord:
         """Stop following the run (it keeps its last state when it had already ended).
 
         Raises:
-            UnknownRunError: no such run, it expired, or another identity started it.
+            UnknownRunError: no such run, it expired, or it is another person's.
         """
-        run = self._visible(run_id, identity)
+        run = self._visible(run_id, person)
         ended = self._store.finish(run_id, RunState.CANCELLED, message)
         scope = self._scopes.get(run_id)
         if scope is not None:
@@ -112,11 +117,11 @@ class BackgroundRuns:
         return ended or run
 
     def visible(
-        self, identity: str | None, limit: int, *, before: tuple[float, str] | None = None
+        self, person: Person, limit: int, *, before: tuple[float, str] | None = None
     ) -> list[RunRecord]:
-        """The runs ``identity`` may see, newest first."""
+        """``person``'s runs, newest first."""
         self._store.sweep()
-        return self._store.visible(identity, limit, before=before)
+        return self._store.visible(person.key, limit, before=before)
 
     def watch(self, run_id: str, key: object, watcher: RunWatcher) -> None:
         """Tell ``watcher`` of the run's changes until it ends (here, in this process); a second
@@ -134,35 +139,36 @@ class BackgroundRuns:
         resumed = 0
         for run_id in self._store.orphans():
             run = self._store.get(run_id)
-            if run is not None and self._adopt(run_id, run.task_uuid):
+            if run is not None and self._adopt(run):
                 resumed += 1
         return resumed
 
     # The run itself.
 
-    def _visible(self, run_id: str, identity: str | None) -> RunRecord:
+    def _visible(self, run_id: str, person: Person) -> RunRecord:
         run = self._store.get(run_id)
-        if run is None or run.identity != identity:
+        if run is None or run.person != person.key:
             raise UnknownRunError(run_id)
         expires = run.expires_at()
         if run.state.is_final and expires is not None and expires < time.time():
             raise UnknownRunError(run_id)
         return run
 
-    def _adopt(self, run_id: str, task_uuid: str) -> bool:
-        if run_id in self._scopes or not self._store.adopt(run_id):
+    def _adopt(self, run: RunRecord) -> bool:
+        if run.run_id in self._scopes or not self._store.adopt(run.run_id):
             return False
-        logger.info("resuming background run of task %s", task_uuid)
-        self._group.start_soon(self._run, run_id, task_uuid)
+        logger.info("resuming background run of task %s", run.task_uuid)
+        self._group.start_soon(self._run, run)
         return True
 
-    async def _run(self, run_id: str, task_uuid: str) -> None:
+    async def _run(self, run: RunRecord) -> None:
+        run_id, task_uuid, person = run.run_id, run.task_uuid, Person.stored(run.person)
         with anyio.CancelScope() as scope:
             self._scopes[run_id] = scope
             try:
                 await self._note(run_id, "queued: waiting for a free runner")
                 async with self._limiter:
-                    await self._follow_and_fetch(run_id, task_uuid)
+                    await self._follow_and_fetch(run_id, task_uuid, person)
             except RodinError as exc:
                 await self._end(run_id, RunState.FAILED, str(exc), error=str(exc))
             except Exception:
@@ -173,16 +179,19 @@ class BackgroundRuns:
         self._watchers.pop(run_id, None)
         self._said.pop(run_id, None)
 
-    async def _follow_and_fetch(self, run_id: str, task_uuid: str) -> None:
+    async def _follow_and_fetch(self, run_id: str, task_uuid: str, person: Person) -> None:
         async def progress(status: StatusResult) -> None:
             done = sum(1 for job in status.jobs if job.status == "Done")
             await self._note(run_id, f"{status.state}: {done}/{len(status.jobs)} jobs done")
 
-        status = await self._follower.status(task_uuid)
+        status = await self._follower.status(task_uuid, person)
         await progress(status)
         if not status.state.is_final:
             status = await self._follower.follow(
-                task_uuid, give_up_after=self._settings.task_follow_seconds, on_update=progress
+                task_uuid,
+                person,
+                give_up_after=self._settings.task_follow_seconds,
+                on_update=progress,
             )
         if status.state is TaskState.FAILED:
             raise TaskFailedError(task_uuid)
@@ -195,7 +204,7 @@ class BackgroundRuns:
             await self._end(run_id, RunState.FAILED, message, error=message)
             return
         await self._note(run_id, "done: downloading and checking the files")
-        result = await self._fetcher.fetch(task_uuid, download=True)
+        result = await self._fetcher.fetch(task_uuid, person, download=True)
         count = len(result.files)
         await self._end(
             run_id,

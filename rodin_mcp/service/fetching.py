@@ -18,6 +18,7 @@ from rodin_mcp.downloads import ProgressCallback, download_task, write_manifest
 from rodin_mcp.errors import TaskFailedError
 from rodin_mcp.ledger import Ledger
 from rodin_mcp.model import inspect_model_file, main_model_file
+from rodin_mcp.people import Person
 from rodin_mcp.records import MODEL_FILE_KEY, StoredFile, TaskKind, TaskRecord, TaskState
 from rodin_mcp.service.following import Follower
 from rodin_mcp.service.next_steps import NextAction, NextStep
@@ -61,20 +62,21 @@ class Fetcher:
     async def fetch(
         self,
         task_uuid: str,
+        person: Person,
         *,
         download: bool = True,
         folder: Path | None = None,
         progress: ProgressCallback | None = None,
     ) -> DownloadsResult:
-        """Fetch (or list) a finished task's files into its folder, verified.
+        """Fetch (or list) ``person``'s finished task's files into its folder, verified.
 
         Raises:
-            InputError: the task is unknown here, or belongs to the other mode.
+            InputError: the task is unknown to ``person``, or belongs to the other mode.
             TaskFailedError: Rodin reported the task as failed.
             DownloadError, APIError, TransportError: the files could not be fetched.
         """
-        record = self._follower.reachable(task_uuid)
-        status = await self._follower.status(task_uuid)
+        record = self._follower.reachable(task_uuid, person)
+        status = await self._follower.status(task_uuid, person)
         if status.state == TaskState.FAILED:
             raise TaskFailedError(task_uuid)
         if status.state != TaskState.DONE:
@@ -117,14 +119,14 @@ class Fetcher:
         split the prompt of the task it came from (so the two folders read alike)."""
         if record.kind is TaskKind.GENERATION:
             return record.prompt
-        source = self._ledger.get(record.source) if record.source is not None else None
+        source = self._ledger.get(record.source, record.person) if record.source else None
         model_file = record.request.get(MODEL_FILE_KEY)
         model_words = Path(model_file).stem if isinstance(model_file, str) else None
         return (source.prompt if source is not None else None) or record.prompt or model_words
 
-    def stored_file(self, task_uuid: str, name: str) -> StoredFile | None:
-        """A downloaded file of a task still on disk, if the ledger knows it."""
-        record = self._ledger.get(task_uuid)
+    def stored_file(self, task_uuid: str, name: str, person: Person) -> StoredFile | None:
+        """A downloaded file of ``person``'s task still on disk, if the ledger knows it."""
+        record = self._ledger.get(task_uuid, person.key)
         if record is None:
             return None
         found = next((f for f in record.files if f.name == name), None)

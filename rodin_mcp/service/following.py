@@ -15,6 +15,7 @@ import anyio
 
 from rodin_mcp.api import RodinClient, TaskStatus
 from rodin_mcp.errors import (
+    ForeignTaskRefusedError,
     MissingSubscriptionKeyError,
     NoSuchTaskError,
     SandboxTaskLostError,
@@ -22,8 +23,10 @@ from rodin_mcp.errors import (
     WrongModeError,
 )
 from rodin_mcp.ledger import Ledger
+from rodin_mcp.people import Person
 from rodin_mcp.records import TaskRecord, TaskState
 from rodin_mcp.service.next_steps import NextAction, NextStep
+from rodin_mcp.service.reach import may_reach_elsewhere
 from rodin_mcp.service.results import JobInfo, StatusResult
 from rodin_mcp.service.task_ids import check_subscription_key, check_task_uuid
 from rodin_mcp.service.watching import PollSchedule, StatusWatcher
@@ -49,9 +52,11 @@ class Follower:
         journal: str,
         task_group: anyio.abc.TaskGroup,
         poll_schedule: PollSchedule,
+        allow_foreign_tasks: bool | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._ledger = ledger
+        self._allow_foreign = allow_foreign_tasks
         self._client = client
         self._sandbox = sandbox
         self._scope = scope
@@ -61,14 +66,15 @@ class Follower:
             client.status, lambda s: s.state.is_final, poll_schedule, task_group
         )
 
-    def reachable(self, task_uuid: str) -> TaskRecord:
-        """The task's record, if this mode can follow it.
+    def reachable(self, task_uuid: str, person: Person) -> TaskRecord:
+        """``person``'s task's record, if this mode can follow it.
 
         Raises:
-            UnknownTaskError: the ledger has no such task.
+            UnknownTaskError: the ledger has no such task of theirs (another person's task is
+                unknown to them).
             WrongModeError: the task belongs to the other mode.
         """
-        record = self._ledger.get(check_task_uuid(task_uuid))
+        record = self._ledger.get(check_task_uuid(task_uuid), person.key)
         if record is None:
             raise UnknownTaskError(task_uuid)
         self._check_mode(record)
@@ -77,6 +83,7 @@ class Follower:
     async def status(
         self,
         task_uuid: str,
+        person: Person,
         *,
         subscription_key: str | None = None,
         wait_seconds: float = 0.0,
@@ -85,11 +92,12 @@ class Follower:
         """Where a task stands; with ``wait_seconds`` waits (sharing polls) until it finishes.
 
         Raises:
-            InputError: the task is unknown here (and no subscription key was given), belongs to
-                the other mode, has no known key, or the sandbox lost it.
+            InputError: the task is unknown to ``person`` (and no subscription key was given, or
+                following tasks from elsewhere is not theirs to do), belongs to the other mode,
+                has no known key, or the sandbox lost it.
             APIError, TransportError: Rodin could not answer.
         """
-        record, answered = await self._task_for_status(task_uuid, subscription_key)
+        record, answered = await self._task_for_status(task_uuid, person, subscription_key)
         key = subscription_key or record.subscription_key
         assert key is not None
         started = self._clock()
@@ -108,6 +116,7 @@ class Follower:
     async def follow(
         self,
         task_uuid: str,
+        person: Person,
         *,
         give_up_after: float,
         on_update: StatusCallback | None = None,
@@ -121,22 +130,28 @@ class Follower:
         while True:
             chunk = min(deadline - anyio.current_time(), FOLLOW_CHUNK_SECONDS)
             if chunk <= 0:
-                return await self.status(task_uuid)
-            status = await self.status(task_uuid, wait_seconds=chunk, on_update=on_update)
+                return await self.status(task_uuid, person)
+            status = await self.status(task_uuid, person, wait_seconds=chunk, on_update=on_update)
             if status.state.is_final or anyio.current_time() >= deadline:
                 return status
 
+    def may_reach_elsewhere(self, person: Person) -> bool:
+        """Whether ``person`` may act on tasks this server did not submit (see :mod:`.reach`)."""
+        return may_reach_elsewhere(person, self._allow_foreign)
+
     async def _task_for_status(
-        self, task_uuid: str, subscription_key: str | None
+        self, task_uuid: str, person: Person, subscription_key: str | None
     ) -> tuple[TaskRecord, TaskStatus | None]:
         """The task's record, and Rodin's answer when a new key had to be checked first."""
         check_task_uuid(task_uuid)
         if subscription_key:
             check_subscription_key(subscription_key)
-        record = self._ledger.get(task_uuid)
+        record = self._ledger.get(task_uuid, person.key)
         if record is None:
             if not subscription_key:
                 raise UnknownTaskError(task_uuid)
+            if not self.may_reach_elsewhere(person):
+                raise ForeignTaskRefusedError(task_uuid)
             # Recorded only once Rodin has answered for the key: a refused key leaves no row.
             answered = await self._client.status(subscription_key)
             external = self._ledger.record_external(
@@ -144,7 +159,10 @@ class Follower:
                 subscription_key=subscription_key,
                 sandbox=self._sandbox,
                 scope=self._scope,
+                person=person.key,
             )
+            if external is None:  # another person's task: unknown to this one
+                raise UnknownTaskError(task_uuid)
             return external, answered
         self._check_mode(record)
         if record.subscription_key is None and not subscription_key:

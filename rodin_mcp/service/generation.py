@@ -1,5 +1,10 @@
 """Paid submissions: checked, deduplicated, guarded by the budget, and recorded before they leave.
 
+Every submission is some person's: "identical" means identical for that person, and their budget
+(``RODIN_MAX_CREDITS`` over the rolling ``RODIN_BUDGET_PERIOD_SECONDS``, counted by the ledger
+over every process on the data folder, in-flight claims included) is checked in the same ledger
+transaction that claims it, so two processes racing on the last credits cannot both pass.
+
 A generation, a texture (:mod:`.texturing`) and a part split (:mod:`.splitting`) all go through
 :class:`Submissions` as a :class:`~rodin_mcp.service.prepared.PreparedSubmission`.
 
@@ -28,7 +33,6 @@ from rodin_mcp.api import GenerationRequest, ImagePart, RodinClient, SubmitResul
 from rodin_mcp.api.pricing import estimated_credits
 from rodin_mcp.errors import (
     APIError,
-    BudgetExceededError,
     InputError,
     NotSentError,
     OutcomeUnknownError,
@@ -41,13 +45,15 @@ from rodin_mcp.ledger import (
     InFlight,
     Ledger,
     Reused,
+    SpendLimit,
     SubmissionDraft,
     Unresolved,
     request_fingerprint,
 )
+from rodin_mcp.people import Person
 from rodin_mcp.records import TaskRecord
 from rodin_mcp.service.prepared import PreparedSubmission
-from rodin_mcp.service.spending import Budget
+from rodin_mcp.service.reach import may_read_local_files
 from rodin_mcp.service.timestamps import iso_utc
 from rodin_mcp.settings import Settings
 
@@ -70,7 +76,7 @@ class PreparedGeneration:
         """Credits this generation costs."""
         return estimated_credits(self.request)
 
-    def draft(self, *, sandbox: bool, scope: str) -> SubmissionDraft:
+    def draft(self, *, sandbox: bool, scope: str, person: str) -> SubmissionDraft:
         """The ledger row written before the generation leaves."""
         request = self.request
         return SubmissionDraft(
@@ -82,6 +88,7 @@ class PreparedGeneration:
             estimated_credits=self.cost,
             sandbox=sandbox,
             scope=scope,
+            person=person,
         )
 
     async def send(self, client: RodinClient) -> SubmitResult:
@@ -98,7 +105,6 @@ class Submissions:
         settings: Settings,
         ledger: Ledger,
         client: RodinClient,
-        budget: Budget,
         *,
         sandbox: bool,
         scope: str,
@@ -106,39 +112,41 @@ class Submissions:
         self._settings = settings
         self._ledger = ledger
         self._client = client
-        self._budget = budget
+        self._limit = SpendLimit(settings.max_credits, settings.budget_period_seconds)
         self._sandbox = sandbox
         self._scope = scope
 
     async def prepare(
-        self, options: Mapping[str, Any], image_refs: Sequence[str]
+        self, options: Mapping[str, Any], image_refs: Sequence[str], person: Person
     ) -> PreparedGeneration:
-        """Check the options, then load and check the images (in that order).
+        """Check the options, then load and check ``person``'s images (in that order).
 
         Raises:
             InputError: the options or images cannot be used; nothing was sent or recorded.
         """
         request = GenerationRequest.model_validate(dict(options))
         check_images(request, len(image_refs))
-        images = await load_images(list(image_refs), self._settings)
+        local_files = may_read_local_files(person, self._settings)
+        images = await load_images(list(image_refs), self._settings, local_files=local_files)
         fingerprint = request_fingerprint(
             request.model_dump(mode="json"), [image.sha256 for image in images]
         )
         return PreparedGeneration(request, tuple(images), fingerprint)
 
-    def would_spend(self, prepared: PreparedSubmission, *, force_new: bool) -> bool:
+    def would_spend(self, prepared: PreparedSubmission, person: Person, *, force_new: bool) -> bool:
         """Whether :meth:`submit` would send (and pay for) this generation now."""
         decision = self._ledger.peek_submission(
-            self._draft(prepared),
+            self._draft(prepared, person),
             window_seconds=self._settings.dedupe_window_seconds,
             force_new=force_new,
         )
         return decision is None
 
     async def submit(
-        self, prepared: PreparedSubmission, *, force_new: bool
+        self, prepared: PreparedSubmission, person: Person, *, force_new: bool
     ) -> tuple[TaskRecord, bool]:
-        """Submit, or find the identical recent task; returns the record and whether reused.
+        """Submit for ``person``, or find their identical recent task; returns the record and
+        whether it was reused.
 
         An identical request another process (or call) is sending right now is waited for, up
         to ``in_flight_wait_seconds``; its task is then reused. Nothing is sent twice.
@@ -149,23 +157,23 @@ class Submissions:
             OutcomeUnknownError: the submission may have been billed; it is recorded.
             APIError, NotSentError, InputError: Rodin refused it, or could not be reached.
         """
-        claim = await self._claim(prepared, force_new)
+        claim = await self._claim(prepared, person, force_new)
         if isinstance(claim, Reused):
             return claim.record, True
-        try:
-            with self._budget.reservation(prepared.cost):
-                return await self._send(prepared, claim.record_id), False
-        except BudgetExceededError:
-            self._ledger.abandon_claim(claim.record_id)  # never sent: leave no trace
-            raise
+        return await self._send(prepared, claim.record_id), False
 
-    async def _claim(self, prepared: PreparedSubmission, force_new: bool) -> Claimed | Reused:
-        draft = self._draft(prepared)
+    async def _claim(
+        self, prepared: PreparedSubmission, person: Person, force_new: bool
+    ) -> Claimed | Reused:
+        draft = self._draft(prepared, person)
         waited_since = anyio.current_time()
         wait = self._settings.in_flight_wait_seconds
         while True:
             claim = self._ledger.claim_submission(
-                draft, window_seconds=self._settings.dedupe_window_seconds, force_new=force_new
+                draft,
+                window_seconds=self._settings.dedupe_window_seconds,
+                force_new=force_new,
+                limit=self._limit,
             )
             match claim:
                 case Claimed() | Reused():
@@ -180,26 +188,23 @@ class Submissions:
                         raise SubmissionInFlightError(waited_seconds=waited)
                     await anyio.sleep(min(_IN_FLIGHT_POLL_SECONDS, wait - waited))
 
-    def _draft(self, prepared: PreparedSubmission) -> SubmissionDraft:
-        return prepared.draft(sandbox=self._sandbox, scope=self._scope)
+    def _draft(self, prepared: PreparedSubmission, person: Person) -> SubmissionDraft:
+        return prepared.draft(sandbox=self._sandbox, scope=self._scope, person=person.key)
 
     async def _send(self, prepared: PreparedSubmission, record_id: int) -> TaskRecord:
-        cost = prepared.cost
         try:
             submitted = await prepared.send(self._client)
         except (NotSentError, APIError, InputError) as exc:
             self._ledger.record_rejected(record_id, getattr(exc, "code", None), str(exc))
             raise
         except OutcomeUnknownError as exc:
+            # Still counted against the budget: it may have been billed.
             self._ledger.record_outcome_unknown(record_id, str(exc))
-            self._budget.spend(cost)  # assume billed: the budget errs on the safe side
             raise
         except BaseException:
             # Cancelled (or crashed) while the request may be on the wire.
             self._ledger.record_outcome_unknown(record_id, "interrupted while submitting")
-            self._budget.spend(cost)
             raise
-        self._budget.spend(submitted.consumed if submitted.consumed is not None else cost)
         return self._ledger.record_submitted(
             record_id,
             task_uuid=submitted.task_uuid,

@@ -21,7 +21,9 @@ from rodin_mcp.inputs.model_files import (
 from rodin_mcp.inputs.references import safe_reference
 from rodin_mcp.ledger import Ledger
 from rodin_mcp.model import ModelFacts, inspect_model_file
+from rodin_mcp.people import Person
 from rodin_mcp.service.fetching import file_uri
+from rodin_mcp.service.reach import may_read_local_files
 from rodin_mcp.settings import Settings
 
 __all__ = ["InspectResult", "downloaded_path", "inspect_reference"]
@@ -40,17 +42,18 @@ class InspectResult(BaseModel):
 
 
 async def inspect_reference(
-    reference: str, settings: Settings, ledger: Ledger
+    reference: str, person: Person, settings: Settings, ledger: Ledger
 ) -> tuple[InspectResult, Path]:
-    """Inspect the model file ``reference`` names; also return the file's real path.
+    """Inspect the model file ``reference`` names for ``person``; also return the file's real
+    path.
 
     Raises:
         ModelInputError: the reference is unusable, the file may not be read, or it holds no model.
-        FileNotDownloadedError: a resource URI names a file not downloaded here.
+        FileNotDownloadedError: a resource URI names no file downloaded here for ``person``.
     """
-    parsed = parse_model_reference(reference)
+    parsed = parse_model_reference(reference, local_files=may_read_local_files(person, settings))
     if isinstance(parsed, DownloadedFileReference):
-        path = downloaded_path(parsed, ledger)
+        path = downloaded_path(parsed, person, ledger)
         facts = await _inspect(path, str(path))
         uri = file_uri(parsed.task_uuid, parsed.name)
         return InspectResult(model=facts, task_uuid=parsed.task_uuid, uri=uri), path
@@ -59,13 +62,14 @@ async def inspect_reference(
     return InspectResult(model=facts.model_copy(update={"path": str(local.path)})), local.real
 
 
-def downloaded_path(reference: DownloadedFileReference, ledger: Ledger) -> Path:
-    """The file on disk a download's resource URI names.
+def downloaded_path(reference: DownloadedFileReference, person: Person, ledger: Ledger) -> Path:
+    """The file on disk a download's resource URI names, if it is ``person``'s.
 
     Raises:
-        FileNotDownloadedError: the ledger knows no such downloaded file, or it is gone.
+        FileNotDownloadedError: the ledger knows no such downloaded file of theirs (another
+            person's is unknown to them), or it is gone.
     """
-    record = ledger.get(reference.task_uuid)
+    record = ledger.get(reference.task_uuid, person.key)
     stored = (
         None
         if record is None

@@ -25,7 +25,9 @@ from rodin_mcp.inputs.references import safe_reference
 from rodin_mcp.ledger import Ledger
 from rodin_mcp.media_types import MEDIA_TYPES
 from rodin_mcp.model.sniffing import model_format
+from rodin_mcp.people import Person
 from rodin_mcp.service.inspecting import downloaded_path
+from rodin_mcp.service.reach import may_read_local_files
 from rodin_mcp.settings import Settings
 
 __all__ = ["ModelUpload", "load_model_upload"]
@@ -64,8 +66,10 @@ class ModelUpload:
         return self.task_uuid or self.sha256
 
 
-async def load_model_upload(reference: str, settings: Settings, ledger: Ledger) -> ModelUpload:
-    """Check and read the model file ``reference`` names.
+async def load_model_upload(
+    reference: str, person: Person, settings: Settings, ledger: Ledger
+) -> ModelUpload:
+    """Check and read the model file ``reference`` names for ``person``.
 
     Raises:
         ModelInputError: the reference is unusable, the file may not or cannot be read, or it
@@ -73,9 +77,10 @@ async def load_model_upload(reference: str, settings: Settings, ledger: Ledger) 
         FileNotDownloadedError: a resource URI names a file not downloaded here.
         RequestValidationError: the file is larger than Rodin accepts.
     """
-    parsed = parse_model_reference(reference)
+    parsed = parse_model_reference(reference, local_files=may_read_local_files(person, settings))
     if isinstance(parsed, DownloadedFileReference):
-        path, shown, task_uuid = downloaded_path(parsed, ledger), parsed.name, parsed.task_uuid
+        path, shown = downloaded_path(parsed, person, ledger), parsed.name
+        task_uuid = parsed.task_uuid
     else:
         local = await anyio.to_thread.run_sync(local_model_file, parsed, settings)
         path, shown, task_uuid = local.real, str(local.path), None

@@ -28,7 +28,7 @@ class PreparedSubmission(Protocol):
         """Credits this submission costs (from the price table)."""
         ...
 
-    def draft(self, *, sandbox: bool, scope: str) -> SubmissionDraft:
+    def draft(self, *, sandbox: bool, scope: str, person: str) -> SubmissionDraft:
         """What the ledger records before the request leaves."""
         ...
 

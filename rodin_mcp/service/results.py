@@ -51,8 +51,9 @@ class GenerateResult(BaseModel):
     )
     source: str | None = Field(default=None, description=_SOURCE)
     submitted_at: str | None = Field(default=None, description="When Rodin received the task.")
-    credits_spent_this_session: float = Field(
-        description="Credits this server process has spent so far."
+    credits_spent: float = Field(
+        description="Credits this person has spent or reserved in the budget period "
+        "(RODIN_BUDGET_PERIOD_SECONDS), this one included."
     )
     next_step: NextStep = Field(description="What to do next.")
 
@@ -114,10 +115,19 @@ class DownloadsResult(BaseModel):
 class BalanceResult(BaseModel):
     """The account's credit balance."""
 
-    balance: float = Field(description="Credits left on the Rodin account.")
+    balance: float = Field(description="Credits left on the Rodin account (shared by everyone).")
     sandbox: bool
-    credits_spent_this_session: float
-    session_budget: float = Field(description="Credits this process may spend.")
+    person: str = Field(description="Who the spending and the budget are of.")
+    credits_spent: float = Field(
+        description="Credits this person spent or reserved in the budget period."
+    )
+    budget: float = Field(description="Credits this person may spend per budget period.")
+    budget_period_seconds: float = Field(description="The rolling period the budget covers.")
+    budget_frees_at: str | None = Field(
+        default=None,
+        description="When the oldest spend of the period leaves it (UTC, ISO 8601); none if "
+        "nothing was spent.",
+    )
 
 
 class TaskSummary(BaseModel):

@@ -1,12 +1,19 @@
-"""The service both faces call: generate, follow, fetch, list and account.
+"""The service both faces call: generate, follow, fetch, list and account, for one person.
 
 It composes the rooms that hold the rules (:mod:`.generation`, :mod:`.following`,
-:mod:`.fetching`, :mod:`.spending`) and turns their records into typed results with typed next
+:mod:`.fetching`, :mod:`.reach`) and turns their records into typed results with typed next
 steps. Faces never reach past it into the ledger, the client or the settings.
+
+Every use case acts for a :class:`~rodin_mcp.people.Person`: a face binds the service to the
+caller with :meth:`RodinService.acting_for` (the local owner for the command line and stdio; the
+token's or the sign-in's person over HTTP), and every task, run, file and budget the call touches
+is that person's. The service :func:`~.opening.open_service` yields acts for nobody until bound,
+so a face that forgot to say who is calling gets an error, never someone else's data.
 """
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -18,9 +25,11 @@ import httpx2
 from rodin_mcp.api import RodinClient
 from rodin_mcp.downloads import ProgressCallback
 from rodin_mcp.errors import NotConfiguredError
-from rodin_mcp.ledger import Ledger
+from rodin_mcp.ledger import Ledger, Spending
+from rodin_mcp.people import Person
 from rodin_mcp.records import RunRecord, StoredFile, TaskKind, TaskRecord
 from rodin_mcp.service.background_runs import BackgroundRuns, RunWatcher
+from rodin_mcp.service.credentials import DIGEST_KEY_NAME, TokenPeople
 from rodin_mcp.service.fetching import Fetcher
 from rodin_mcp.service.following import Follower, StatusCallback
 from rodin_mcp.service.generation import PreparedGeneration, Submissions
@@ -36,7 +45,6 @@ from rodin_mcp.service.results import (
     TasksResult,
     TaskSummary,
 )
-from rodin_mcp.service.spending import Budget
 from rodin_mcp.service.splitting import PreparedSplit, prepare_split
 from rodin_mcp.service.texturing import PreparedTexture, prepare_texture
 from rodin_mcp.service.timestamps import iso_utc
@@ -79,7 +87,8 @@ class RodinService:
         self._ledger = ledger
         self._client = client
         self.sandbox = settings.sandbox
-        self._budget = Budget(settings.max_credits)
+        self._person: Person | None = None
+        self._token_people: TokenPeople | None = None
         self._previewer = Previewer(settings)
         self._viewer_copies = ViewerCopies(ledger)
         self._parts: _Parts | None = None
@@ -92,29 +101,54 @@ class RodinService:
                 journal=journal,
                 task_group=task_group,
                 poll_schedule=poll_schedule,
+                allow_foreign_tasks=settings.allow_foreign_tasks,
                 clock=clock,
             )
             fetcher = Fetcher(settings, ledger, client, http, follower, self._previewer)
             self._parts = _Parts(
-                Submissions(
-                    settings, ledger, client, self._budget, sandbox=self.sandbox, scope=scope
-                ),
+                Submissions(settings, ledger, client, sandbox=self.sandbox, scope=scope),
                 follower,
                 fetcher,
                 BackgroundRuns(settings, ledger, follower, fetcher, task_group),
             )
 
+    def person_of_token(self, token: str, name: str | None = None) -> Person:
+        """The person a bearer token stands for (see :mod:`.credentials`)."""
+        if self._token_people is None:
+            self._token_people = TokenPeople(self._ledger.secret(DIGEST_KEY_NAME))
+        return self._token_people.person(token, name)
+
+    def acting_for(self, person: Person) -> RodinService:
+        """This service, acting for ``person`` (it shares everything else with this one)."""
+        bound = copy.copy(self)
+        bound._person = person
+        return bound
+
     # What the faces may know.
+
+    @property
+    def person(self) -> Person:
+        """Who the service acts for.
+
+        Raises:
+            RuntimeError: it was not bound to anyone (:meth:`acting_for`).
+        """
+        if self._person is None:
+            raise RuntimeError("the service acts for nobody; bind it with acting_for(person)")
+        return self._person
 
     @property
     def configured(self) -> bool:
         """Whether the service can reach Rodin (a key is set, or sandbox mode is on)."""
         return self._parts is not None
 
-    @property
-    def credits_spent(self) -> float:
-        """Credits this process has spent (or reserved for a submission in flight)."""
-        return self._budget.used
+    def spending(self) -> Spending:
+        """What the person spent or reserved (in this mode) in the budget period up to now."""
+        return self._ledger.spending(
+            self.person.key,
+            sandbox=self.sandbox,
+            period_seconds=self._settings.budget_period_seconds,
+        )
 
     @property
     def output_dir(self) -> Path:
@@ -137,7 +171,7 @@ class RodinService:
             NotConfiguredError: no key and no sandbox.
             InputError: the options or images cannot be used; nothing was sent or recorded.
         """
-        return await self._require().submissions.prepare(options, image_refs)
+        return await self._require().submissions.prepare(options, image_refs, self.person)
 
     async def prepare_texture(
         self, options: Mapping[str, Any], model: str, image: str
@@ -149,7 +183,9 @@ class RodinService:
             InputError: the options, model or image cannot be used; nothing was sent or recorded.
         """
         self._require()
-        return await prepare_texture(options, model, image, self._settings, self._ledger)
+        return await prepare_texture(
+            options, model, image, self.person, self._settings, self._ledger
+        )
 
     async def prepare_split(self, options: Mapping[str, Any], task_uuid: str) -> PreparedSplit:
         """Check a part split's options and its source task (when the ledger knows it), once.
@@ -159,12 +195,14 @@ class RodinService:
             InputError: the options cannot be used, or the task cannot be split; nothing was
                 sent or recorded.
         """
-        return await prepare_split(options, task_uuid, self._ledger, self._require().follower)
+        follower = self._require().follower
+        return await prepare_split(options, task_uuid, self.person, self._ledger, follower)
 
     def spend_needed(self, prepared: PreparedSubmission, *, force_new: bool = False) -> float:
         """Credits :meth:`generate` would spend now; 0 when it would reuse or refuse."""
         parts = self._require()
-        return prepared.cost if parts.submissions.would_spend(prepared, force_new=force_new) else 0
+        spends = parts.submissions.would_spend(prepared, self.person, force_new=force_new)
+        return prepared.cost if spends else 0
 
     async def generate(
         self, prepared: PreparedSubmission, *, force_new: bool = False
@@ -176,7 +214,8 @@ class RodinService:
             OutcomeUnknownError: the submission may have been billed; it is recorded.
             APIError, NotSentError: Rodin refused it, or could not be reached.
         """
-        record, reused = await self._require().submissions.submit(prepared, force_new=force_new)
+        submissions = self._require().submissions
+        record, reused = await submissions.submit(prepared, self.person, force_new=force_new)
         return self._generate_result(record, reused=reused)
 
     async def status(
@@ -190,6 +229,7 @@ class RodinService:
         """Where a task stands; with ``wait_seconds`` waits (sharing polls) until it finishes."""
         return await self._require().follower.status(
             task_uuid,
+            self.person,
             subscription_key=subscription_key,
             wait_seconds=wait_seconds,
             on_update=on_update,
@@ -200,7 +240,7 @@ class RodinService:
     ) -> StatusResult:
         """Wait until the task finishes or ``give_up_after`` seconds pass (its state says which)."""
         return await self._require().follower.follow(
-            task_uuid, give_up_after=give_up_after, on_update=on_update
+            task_uuid, self.person, give_up_after=give_up_after, on_update=on_update
         )
 
     async def fetch_results(
@@ -213,39 +253,35 @@ class RodinService:
     ) -> DownloadsResult:
         """Fetch (or list) a finished task's files into its folder, verified and inspected."""
         return await self._require().fetcher.fetch(
-            task_uuid, download=download, folder=folder, progress=progress
+            task_uuid, self.person, download=download, folder=folder, progress=progress
         )
 
     # Background runs: a submitted task followed to its saved files (see .background_runs).
 
-    def start_run(
-        self, task_uuid: str, identity: str | None, *, ttl_seconds: float | None = None
-    ) -> RunRecord | None:
+    def start_run(self, task_uuid: str, *, ttl_seconds: float | None = None) -> RunRecord | None:
         """Follow ``task_uuid`` to its saved files in the background; None when too many runs
         are working already (nothing was started)."""
-        return self._require().runs.start(task_uuid, identity, ttl_seconds=ttl_seconds)
+        return self._require().runs.start(task_uuid, self.person, ttl_seconds=ttl_seconds)
 
-    def run(self, run_id: str, identity: str | None) -> RunRecord:
-        """A background run ``identity`` may see (taken over here if its process is gone).
+    def run(self, run_id: str) -> RunRecord:
+        """The person's background run (taken over here if its process is gone).
 
         Raises:
-            UnknownRunError: no such run for this identity.
+            UnknownRunError: no such run of theirs.
         """
-        return self._require().runs.get(run_id, identity)
+        return self._require().runs.get(run_id, self.person)
 
-    def cancel_run(self, run_id: str, identity: str | None, message: str) -> RunRecord:
+    def cancel_run(self, run_id: str, message: str) -> RunRecord:
         """Stop following a run (Rodin's task is not stopped; it stays in the ledger).
 
         Raises:
-            UnknownRunError: no such run for this identity.
+            UnknownRunError: no such run of theirs.
         """
-        return self._require().runs.cancel(run_id, identity, message)
+        return self._require().runs.cancel(run_id, self.person, message)
 
-    def runs(
-        self, identity: str | None, limit: int, *, before: tuple[float, str] | None = None
-    ) -> list[RunRecord]:
-        """The background runs ``identity`` may see, newest first."""
-        return self._require().runs.visible(identity, limit, before=before)
+    def runs(self, limit: int, *, before: tuple[float, str] | None = None) -> list[RunRecord]:
+        """The person's background runs, newest first."""
+        return self._require().runs.visible(self.person, limit, before=before)
 
     def watch_run(self, run_id: str, key: object, watcher: RunWatcher) -> None:
         """Tell ``watcher`` of a run's changes while this process follows it (one watcher per
@@ -257,19 +293,26 @@ class RodinService:
         return self._parts.runs.resume() if self._parts is not None else 0
 
     async def balance(self) -> BalanceResult:
-        """The account's credit balance."""
+        """The account's credit balance, and the person's spending against their budget."""
         self._require()
         assert self._client is not None
+        balance = await self._client.balance()
+        spent = self.spending()
+        period = self._settings.budget_period_seconds
+        frees = None if spent.oldest_at is None else iso_utc(spent.oldest_at + period)
         return BalanceResult(
-            balance=await self._client.balance(),
+            balance=balance,
             sandbox=self.sandbox,
-            credits_spent_this_session=self.credits_spent,
-            session_budget=self._budget.limit,
+            person=self.person.name,
+            credits_spent=spent.credits,
+            budget=self._settings.max_credits,
+            budget_period_seconds=period,
+            budget_frees_at=frees,
         )
 
     def tasks(self, limit: int = 20) -> TasksResult:
-        """Recent tasks from the ledger, newest first (this mode's tasks only)."""
-        records = self._ledger.list_tasks(limit, sandbox=self.sandbox)
+        """The person's recent tasks from the ledger, newest first (this mode's only)."""
+        records = self._ledger.list_tasks(limit, sandbox=self.sandbox, person=self.person.key)
         return TasksResult(tasks=[_summary(r) for r in records])
 
     async def inspect_model(
@@ -278,7 +321,7 @@ class RodinService:
         """Facts about a model file (a local path or ``file://`` URI, or a download's resource
         URI) and, with ``preview``, its contact sheet (WEBP) when one can be rendered in time.
         Needs no key: nothing is sent to Rodin."""
-        result, path = await inspect_reference(reference, self._settings, self._ledger)
+        result, path = await inspect_reference(reference, self.person, self._settings, self._ledger)
         if not preview:
             return result, None
         if result.task_uuid is not None:
@@ -288,16 +331,16 @@ class RodinService:
 
     async def viewer_files(self, task_uuid: str) -> list[ViewerFile]:
         """What a 3D viewer loads of each downloaded GLB of the task (large ones as a copy)."""
-        return await self._viewer_copies.files(task_uuid)
+        return await self._viewer_copies.files(task_uuid, self.person)
 
     async def viewer_file(self, task_uuid: str, name: str) -> Path | None:
         """The file a viewer loads for model ``name`` of the task, if it is downloaded here."""
-        return await self._viewer_copies.served_path(task_uuid, name)
+        return await self._viewer_copies.served_path(task_uuid, name, self.person)
 
     def task_file(self, task_uuid: str, name: str) -> StoredFile | None:
-        """A downloaded file of a task still on disk, if the ledger knows it."""
+        """A downloaded file of the person's task still on disk, if the ledger knows it."""
         parts = self._parts
-        return None if parts is None else parts.fetcher.stored_file(task_uuid, name)
+        return None if parts is None else parts.fetcher.stored_file(task_uuid, name, self.person)
 
     def _require(self) -> _Parts:
         if self._parts is None:
@@ -320,7 +363,7 @@ class RodinService:
             kind=record.kind,
             source=record.source,
             submitted_at=iso_utc(record.submitted_at or record.created_at),
-            credits_spent_this_session=self.credits_spent,
+            credits_spent=self.spending().credits,
             next_step=NextStep(action=NextAction.WAIT, task_uuid=record.task_uuid, reused=reused),
         )
 

@@ -15,8 +15,10 @@ from typing import Any
 from rodin_mcp.api import PRICES, ImagePart, RodinClient, SubmitResult, TextureRequest
 from rodin_mcp.inputs import LoadedImage, load_images
 from rodin_mcp.ledger import Ledger, SubmissionDraft, request_fingerprint
+from rodin_mcp.people import Person
 from rodin_mcp.records import MODEL_FILE_KEY, TaskKind
 from rodin_mcp.service.model_uploads import ModelUpload, load_model_upload
+from rodin_mcp.service.reach import may_read_local_files
 from rodin_mcp.settings import Settings
 
 __all__ = ["PreparedTexture", "prepare_texture"]
@@ -36,7 +38,7 @@ class PreparedTexture:
         """Credits a texture task costs."""
         return PRICES.texture
 
-    def draft(self, *, sandbox: bool, scope: str) -> SubmissionDraft:
+    def draft(self, *, sandbox: bool, scope: str, person: str) -> SubmissionDraft:
         """The ledger row written before the texture request leaves."""
         return SubmissionDraft(
             fingerprint=self.fingerprint,
@@ -47,6 +49,7 @@ class PreparedTexture:
             estimated_credits=self.cost,
             sandbox=sandbox,
             scope=scope,
+            person=person,
             kind=TaskKind.TEXTURE,
             source=self.model.source,
         )
@@ -61,6 +64,7 @@ async def prepare_texture(
     options: Mapping[str, Any],
     model_reference: str,
     image_reference: str,
+    person: Person,
     settings: Settings,
     ledger: Ledger,
 ) -> PreparedTexture:
@@ -71,8 +75,9 @@ async def prepare_texture(
             recorded.
     """
     request = TextureRequest.model_validate(dict(options))
-    model = await load_model_upload(model_reference, settings, ledger)
-    (image,) = await load_images([image_reference], settings)
+    model = await load_model_upload(model_reference, person, settings, ledger)
+    local_files = may_read_local_files(person, settings)
+    (image,) = await load_images([image_reference], settings, local_files=local_files)
     fingerprint = request_fingerprint(
         {"kind": TaskKind.TEXTURE.value, **request.model_dump(mode="json")},
         [model.sha256, image.sha256],

@@ -20,6 +20,7 @@ from rodin_mcp.downloads import write_file_atomically
 from rodin_mcp.ledger import Ledger
 from rodin_mcp.media_types import MEDIA_TYPES
 from rodin_mcp.model import MAX_READ_WHOLE_BYTES
+from rodin_mcp.people import Person
 from rodin_mcp.records import StoredFile
 from rodin_mcp.service.fetching import file_uri
 
@@ -60,11 +61,11 @@ class ViewerCopies:
         self._ledger = ledger
         self._limiter = anyio.CapacityLimiter(1)
 
-    async def files(self, task_uuid: str) -> list[ViewerFile]:
-        """The task's downloaded GLB models as the viewer sees them."""
+    async def files(self, task_uuid: str, person: Person) -> list[ViewerFile]:
+        """``person``'s task's downloaded GLB models as the viewer sees them."""
         shown: list[ViewerFile] = []
-        for stored in self._glbs(task_uuid):
-            served = await self.served_path(task_uuid, stored.name)
+        for stored in self._glbs(task_uuid, person):
+            served = await self.served_path(task_uuid, stored.name, person)
             if served is None:
                 continue
             full = file_uri(task_uuid, stored.name)
@@ -77,9 +78,9 @@ class ViewerCopies:
             )
         return shown
 
-    async def served_path(self, task_uuid: str, name: str) -> Path | None:
-        """The file the viewer loads for model ``name``: a copy when the model is large."""
-        stored = next((f for f in self._glbs(task_uuid) if f.name == name), None)
+    async def served_path(self, task_uuid: str, name: str, person: Person) -> Path | None:
+        """The file the viewer loads for ``person``'s model ``name``: a copy when it is large."""
+        stored = next((f for f in self._glbs(task_uuid, person) if f.name == name), None)
         if stored is None:
             return None
         if stored.size <= COPY_ABOVE_BYTES or stored.size > MAX_READ_WHOLE_BYTES:
@@ -89,8 +90,8 @@ class ViewerCopies:
             made = await anyio.to_thread.run_sync(_ensure_copy, stored.path, copy)
         return copy if made else stored.path
 
-    def _glbs(self, task_uuid: str) -> list[StoredFile]:
-        record = self._ledger.get(task_uuid)
+    def _glbs(self, task_uuid: str, person: Person) -> list[StoredFile]:
+        record = self._ledger.get(task_uuid, person.key)
         if record is None:
             return []
         return [f for f in record.files if f.mime_type == _GLB and f.path.is_file()]

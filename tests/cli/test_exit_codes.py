@@ -94,8 +94,9 @@ def test_a_spent_budget_exits_1_and_says_how_to_raise_it(api_env: dict[str, str]
     run = run_cli(["generate", "a chair"], {**api_env, "RODIN_MAX_CREDITS": "0.2"})
 
     assert run.code == 1
-    assert run.stderr.startswith("error: This generation costs 0.5 credits")
-    assert "Set RODIN_MAX_CREDITS higher" in run.stderr
+    assert run.stderr.startswith("error: This costs 0.5 credits")
+    assert "nothing was sent" in run.stderr
+    assert "RODIN_MAX_CREDITS raises the budget" in run.stderr
 
 
 def test_help_shows_examples_and_the_exit_codes(sandbox_env: dict[str, str]) -> None:

@@ -16,6 +16,7 @@ def draft(
     scope: str = BASE_URL,
     prompt: str = "a chair",
     image_count: int = 0,
+    person: str = "local",
 ) -> SubmissionDraft:
     return SubmissionDraft(
         fingerprint=fingerprint,
@@ -26,6 +27,7 @@ def draft(
         estimated_credits=0.5,
         sandbox=sandbox,
         scope=scope,
+        person=person,
     )
 
 

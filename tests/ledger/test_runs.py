@@ -56,8 +56,8 @@ def _other_host_runner() -> str:
     return dataclasses.replace(this_process(), machine="another-machine").to_json()
 
 
-def _create(runs: RunStore, identity: str | None = "alice", ttl: float | None = 3600) -> RunRecord:
-    return runs.create("task-1", TaskKind.GENERATION, identity, ttl)
+def _create(runs: RunStore, person: str = "token:alice", ttl: float | None = 3600) -> RunRecord:
+    return runs.create("task-1", TaskKind.GENERATION, person, ttl)
 
 
 # --- create and get ---------------------------------------------------------------------------
@@ -66,12 +66,12 @@ def _create(runs: RunStore, identity: str | None = "alice", ttl: float | None = 
 def test_a_run_created_here_is_working_and_owned_by_this_process(
     runs: RunStore, manual_clock: ManualClock
 ) -> None:
-    created = runs.create("task-7", TaskKind.TEXTURE, "alice", 600.0)
+    created = runs.create("task-7", TaskKind.TEXTURE, "token:alice", 600.0)
 
     assert runs.get(created.run_id) == created
     assert created.task_uuid == "task-7"
     assert created.kind is TaskKind.TEXTURE
-    assert created.identity == "alice"
+    assert created.person == "token:alice"
     assert created.ttl_seconds == 600.0
     assert created.state is RunState.WORKING
     assert (created.message, created.result, created.error) == (None, None, None)
@@ -80,11 +80,11 @@ def test_a_run_created_here_is_working_and_owned_by_this_process(
     assert created.expires_at() == manual_clock() + 600.0
 
 
-def test_a_run_without_identity_or_time_to_live_keeps_both_as_none(runs: RunStore) -> None:
-    created = _create(runs, identity=None, ttl=None)
+def test_a_run_without_a_time_to_live_keeps_none(runs: RunStore) -> None:
+    created = _create(runs, person="local", ttl=None)
     fetched = runs.get(created.run_id)
     assert fetched is not None
-    assert (fetched.identity, fetched.ttl_seconds, fetched.expires_at()) == (None, None, None)
+    assert (fetched.person, fetched.ttl_seconds, fetched.expires_at()) == ("local", None, None)
 
 
 def test_run_ids_are_unique_and_at_least_32_url_safe_characters(runs: RunStore) -> None:
@@ -302,25 +302,28 @@ def test_orphans_are_the_working_runs_whose_runner_is_dead_or_missing(
 # --- visible ----------------------------------------------------------------------------------
 
 
-def test_visible_runs_are_only_the_identitys_own_newest_first(
+def test_visible_runs_are_only_the_persons_own_newest_first(
     runs: RunStore, manual_clock: ManualClock
 ) -> None:
-    alice_old = _create(runs, identity="alice")
-    anonymous_old = _create(runs, identity=None)
+    alice_old = _create(runs, person="token:alice")
+    local_old = _create(runs, person="local")
     manual_clock.advance(10)
-    bob = _create(runs, identity="bob")
-    alice_new = _create(runs, identity="alice")
+    bob = _create(runs, person="token:bob")
+    alice_new = _create(runs, person="token:alice")
     manual_clock.advance(10)
-    anonymous_new = _create(runs, identity=None)
+    local_new = _create(runs, person="local")
 
-    assert [r.run_id for r in runs.visible("alice", 10)] == [alice_new.run_id, alice_old.run_id]
-    assert [r.run_id for r in runs.visible("bob", 10)] == [bob.run_id]
-    assert [r.run_id for r in runs.visible(None, 10)] == [
-        anonymous_new.run_id,
-        anonymous_old.run_id,
+    assert [r.run_id for r in runs.visible("token:alice", 10)] == [
+        alice_new.run_id,
+        alice_old.run_id,
+    ]
+    assert [r.run_id for r in runs.visible("token:bob", 10)] == [bob.run_id]
+    assert [r.run_id for r in runs.visible("local", 10)] == [
+        local_new.run_id,
+        local_old.run_id,
     ]
     assert runs.visible("carol", 10) == []
-    assert [r.run_id for r in runs.visible("alice", 1)] == [alice_new.run_id]
+    assert [r.run_id for r in runs.visible("token:alice", 1)] == [alice_new.run_id]
 
 
 def test_paging_visible_runs_by_the_last_row_walks_every_run_exactly_once(
@@ -329,15 +332,15 @@ def test_paging_visible_runs_by_the_last_row_walks_every_run_exactly_once(
     mine: list[RunRecord] = []
     for step in (0, 5, 0, 0, 0, 5, 0, 5):  # several runs share a created_at
         manual_clock.advance(step)
-        mine.append(_create(runs, identity="alice"))
-        _create(runs, identity="bob")
-        _create(runs, identity=None)
+        mine.append(_create(runs, person="token:alice"))
+        _create(runs, person="token:bob")
+        _create(runs, person="local")
     expected = sorted(mine, key=lambda r: (r.created_at, r.run_id), reverse=True)
 
     walked: list[RunRecord] = []
     pages: list[int] = []
     before: tuple[float, str] | None = None
-    while page := runs.visible("alice", 3, before=before):
+    while page := runs.visible("token:alice", 3, before=before):
         pages.append(len(page))
         walked.extend(page)
         before = (page[-1].created_at, page[-1].run_id)
@@ -411,13 +414,13 @@ def test_a_version_4_ledger_gains_the_runs_table_and_keeps_its_tasks(tmp_path: P
 
     with Ledger(path) as ledger:
         record = ledger.get("t-1")
-        run = RunStore(ledger).create("t-1", TaskKind.SPLIT, None, None)
+        run = RunStore(ledger).create("t-1", TaskKind.SPLIT, "local", None)
         fetched = RunStore(ledger).get(run.run_id)
 
     assert record is not None
     assert (record.state, record.kind) == ("done", TaskKind.SPLIT)
     assert fetched == run
-    assert SCHEMA_VERSION == 5
+    assert SCHEMA_VERSION == 6
     check = sqlite3.connect(path)
     try:
         assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

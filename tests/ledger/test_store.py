@@ -167,7 +167,7 @@ _WRITER_SCRIPT = textwrap.dedent(
             draft = SubmissionDraft(
                 fingerprint=f"fp-{name}-{i}", request={"i": i}, image_count=0, prompt=None,
                 tier="Gen-2", estimated_credits=0.5, sandbox=True,
-                scope="http://127.0.0.1:9/api/v2",
+                scope="http://127.0.0.1:9/api/v2", person="local",
             )
             claim = ledger.claim_submission(draft, window_seconds=600, force_new=False)
             ledger.record_submitted(
@@ -223,11 +223,17 @@ def test_list_tasks_is_newest_first_limited_and_filtered_by_sandbox(tmp_path: Pa
 def test_an_external_task_is_recorded_once_and_can_then_be_tracked(tmp_path: Path) -> None:
     with _open(tmp_path) as ledger:
         first = ledger.record_external(
-            task_uuid="ext", subscription_key=None, sandbox=False, scope=REAL_URL
+            task_uuid="ext", subscription_key=None, sandbox=False, scope=REAL_URL, person="local"
         )
         again = ledger.record_external(
-            task_uuid="ext", subscription_key="late-key", sandbox=False, scope=REAL_URL
+            task_uuid="ext",
+            subscription_key="late-key",
+            sandbox=False,
+            scope=REAL_URL,
+            person="local",
         )
+        assert first is not None
+        assert again is not None
         assert first.state == "external"
         assert again.id == first.id
         assert again.subscription_key == "late-key"
@@ -241,7 +247,9 @@ def test_an_external_task_is_recorded_once_and_can_then_be_tracked(tmp_path: Pat
 def test_a_submission_answer_replaces_an_external_row_for_the_same_task(tmp_path: Path) -> None:
     with _open(tmp_path) as ledger:
         record_id = submit_row(ledger, "fp")
-        ledger.record_external(task_uuid="t", subscription_key="k", sandbox=True, scope=BASE_URL)
+        ledger.record_external(
+            task_uuid="t", subscription_key="k", sandbox=True, scope=BASE_URL, person="local"
+        )
         ledger.record_submitted(
             record_id,
             task_uuid="t",

@@ -138,14 +138,21 @@ async def test_list_downloads_before_the_task_is_done_downloads_nothing(
     assert "check_status" in downloads["next_step"]
 
 
-async def test_check_balance_reports_credits_and_session_spending(client: Client) -> None:
+async def test_check_balance_reports_credits_and_the_persons_spending_against_their_budget(
+    client: Client,
+) -> None:
     before = structured(await client.call_tool("check_balance", {}))
     assert before["balance"] == pytest.approx(1000.0)
-    assert before["credits_spent_this_session"] == 0
+    assert before["credits_spent"] == 0
+    assert before["budget_frees_at"] is None
+    assert before["person"] == "local owner"
     await client.call_tool("generate_3d", {"prompt": "a red car", "high_pack": True})
     after = structured(await client.call_tool("check_balance", {}))
     assert after["balance"] == pytest.approx(1000.0 - 1.5)
-    assert after["credits_spent_this_session"] == pytest.approx(1.5)
+    assert after["credits_spent"] == pytest.approx(1.5)
+    assert after["budget"] == 20
+    assert after["budget_period_seconds"] == 86_400
+    assert after["budget_frees_at"] is not None
 
 
 async def test_list_tasks_lists_submissions_newest_first(client: Client) -> None:

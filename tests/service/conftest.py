@@ -1,17 +1,20 @@
 """Fixtures for driving :class:`~rodin_mcp.service.RodinService` directly, as both faces do.
 
 ``service`` opens the service (ledger, HTTP client, poll loops) on the ``settings`` fixture, aimed
-at the emulator over loopback HTTP; ``open_sandbox`` opens one on the embedded emulator.
+at the emulator over loopback HTTP, acting for the local owner as the command line does;
+``open_local_service`` opens one on any settings.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
 from rodin_mcp.emulator import RunningEmulator
+from rodin_mcp.people import LOCAL_OWNER
 from rodin_mcp.service import RodinService, open_service
 from rodin_mcp.settings import Settings
 
@@ -23,9 +26,16 @@ def fast_settings(settings: Settings) -> Settings:
     return settings.model_copy(update=FAST_POLLING)
 
 
+@asynccontextmanager
+async def open_local_service(settings: Settings) -> AsyncGenerator[RodinService]:
+    """The service on ``settings``, acting for the local owner."""
+    async with open_service(settings) as opened:
+        yield opened.acting_for(LOCAL_OWNER)
+
+
 @pytest.fixture
 async def service(fast_settings: Settings) -> AsyncIterator[RodinService]:
-    async with open_service(fast_settings) as opened:
+    async with open_local_service(fast_settings) as opened:
         yield opened
 
 

@@ -10,9 +10,9 @@ from pydantic import SecretStr
 from rodin_mcp.emulator import RunningEmulator
 from rodin_mcp.errors import SandboxTaskLostError, UnknownTaskError, WrongModeError
 from rodin_mcp.records import TaskState
-from rodin_mcp.service import NextAction, RodinService, open_service
+from rodin_mcp.service import NextAction, RodinService
 from rodin_mcp.service.opening import SANDBOX_JOURNAL
-from tests.service.conftest import sandbox_settings
+from tests.service.conftest import open_local_service, sandbox_settings
 
 pytestmark = pytest.mark.anyio
 
@@ -40,7 +40,7 @@ async def test_a_sandbox_task_asked_for_in_real_mode_is_refused_as_the_wrong_mod
     tmp_path: Path, emulator: RunningEmulator, sentinel_api_key: str
 ) -> None:
     sandbox = sandbox_settings(tmp_path)
-    async with open_service(sandbox) as service:
+    async with open_local_service(sandbox) as service:
         task = await service.generate(await service.prepare({"prompt": "a toy boat"}))
     real = sandbox.model_copy(
         update={
@@ -49,7 +49,7 @@ async def test_a_sandbox_task_asked_for_in_real_mode_is_refused_as_the_wrong_mod
             "base_url": emulator.base_url,
         }
     )
-    async with open_service(real) as service:
+    async with open_local_service(real) as service:
         with pytest.raises(WrongModeError):
             await service.status(task.task_uuid)
         assert service.tasks().tasks == []
@@ -58,10 +58,10 @@ async def test_a_sandbox_task_asked_for_in_real_mode_is_refused_as_the_wrong_mod
 
 async def test_a_sandbox_task_whose_journal_is_gone_is_reported_lost(tmp_path: Path) -> None:
     sandbox = sandbox_settings(tmp_path)
-    async with open_service(sandbox) as service:
+    async with open_local_service(sandbox) as service:
         task = await service.generate(await service.prepare({"prompt": "a toy boat"}))
     (sandbox.data_dir / SANDBOX_JOURNAL).unlink()
-    async with open_service(sandbox) as service:
+    async with open_local_service(sandbox) as service:
         with pytest.raises(SandboxTaskLostError) as raised:
             await service.status(task.task_uuid)
     assert task.task_uuid in str(raised.value)

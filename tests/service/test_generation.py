@@ -14,9 +14,9 @@ from rodin_mcp.errors import (
     UnresolvedSubmissionError,
 )
 from rodin_mcp.records import RecordState
-from rodin_mcp.service import GenerateResult, RodinService, open_service
+from rodin_mcp.service import GenerateResult, RodinService
 from rodin_mcp.settings import Settings
-from tests.service.conftest import submits
+from tests.service.conftest import open_local_service, submits
 
 pytestmark = pytest.mark.anyio
 
@@ -104,7 +104,7 @@ async def test_an_unconfigured_service_refuses_paid_calls_but_still_lists_tasks(
     settings: Settings,
 ) -> None:
     unconfigured = settings.model_copy(update={"api_key": None})
-    async with open_service(unconfigured) as service:
+    async with open_local_service(unconfigured) as service:
         assert not service.configured
         with pytest.raises(NotConfiguredError):
             await service.prepare({"prompt": "a vase"})
@@ -118,7 +118,10 @@ async def test_an_identical_request_while_the_first_is_on_the_wire_waits_and_reu
 ) -> None:
     emulator.faults.add("rodin=stall:seconds=0.5:accept")
     results: list[GenerateResult] = []
-    async with open_service(fast_settings) as first, open_service(fast_settings) as second:
+    async with (
+        open_local_service(fast_settings) as first,
+        open_local_service(fast_settings) as second,
+    ):
 
         async def generate(service: RodinService) -> None:
             results.append(await service.generate(await service.prepare({"prompt": "a kite"})))
@@ -139,8 +142,8 @@ async def test_an_identical_request_in_flight_too_long_is_refused_and_nothing_is
     emulator.faults.add("rodin=stall:accept")
     impatient = fast_settings.model_copy(update={"in_flight_wait_seconds": 0.0})
     async with (
-        open_service(fast_settings) as first,
-        open_service(impatient) as second,
+        open_local_service(fast_settings) as first,
+        open_local_service(impatient) as second,
         anyio.create_task_group() as group,
     ):
         group.start_soon(first.generate, await first.prepare({"prompt": "a kite"}))
