@@ -329,7 +329,7 @@ def _add_task_commands(commands: _Commands) -> None:
     inspect = _command(
         commands,
         "inspect",
-        "Show facts about a 3D model file (GLB, OBJ, STL, FBX, USDZ): counts, dimensions, "
+        "Show facts about a 3D model file (GLB, OBJ, STL, FBX, USDZ, 3MF): counts, dimensions, "
         "meshes, materials, textures, watertightness. Nothing is sent to Rodin.",
     )
     inspect.add_argument(

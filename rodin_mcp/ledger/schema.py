@@ -104,12 +104,36 @@ def _migrate_4_to_5(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX runs_by_state ON runs (state)")
 
 
+def _migrate_5_to_6(conn: sqlite3.Connection) -> None:
+    """Conversions: models converted here for free (``convert_model``), each with what it came
+    from (a task's file, or a local file and its SHA-256), the options, the report and the
+    files it wrote. A table of its own: conversions spend nothing and touch no task's row."""
+    conn.execute(
+        """
+        CREATE TABLE conversions (
+            conversion_id TEXT PRIMARY KEY,
+            created_at REAL NOT NULL,
+            task_uuid TEXT,
+            source TEXT NOT NULL,
+            source_sha256 TEXT NOT NULL,
+            output_dir TEXT NOT NULL,
+            files TEXT NOT NULL DEFAULT '[]',
+            options TEXT NOT NULL DEFAULT '{}',
+            report TEXT NOT NULL DEFAULT '{}'
+        )
+        """
+    )
+    conn.execute("CREATE INDEX conversions_by_task ON conversions (task_uuid, created_at)")
+    conn.execute("CREATE INDEX conversions_by_created ON conversions (created_at)")
+
+
 _MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_0_to_1,
     _migrate_1_to_2,
     _migrate_2_to_3,
     _migrate_3_to_4,
     _migrate_4_to_5,
+    _migrate_5_to_6,
 )
 """``_MIGRATIONS[n]`` takes a database from schema version ``n`` to ``n + 1``."""
 

@@ -19,7 +19,7 @@ from rodin_mcp.inputs.model_files import (
     parse_model_reference,
 )
 from rodin_mcp.inputs.references import safe_reference
-from rodin_mcp.ledger import Ledger
+from rodin_mcp.ledger import ConversionStore, Ledger
 from rodin_mcp.model import ModelFacts, inspect_model_file
 from rodin_mcp.service.fetching import file_uri
 from rodin_mcp.settings import Settings
@@ -60,17 +60,17 @@ async def inspect_reference(
 
 
 def downloaded_path(reference: DownloadedFileReference, ledger: Ledger) -> Path:
-    """The file on disk a download's resource URI names.
+    """The file on disk a download's resource URI names (a downloaded file, or one a conversion
+    wrote beside them).
 
     Raises:
         FileNotDownloadedError: the ledger knows no such downloaded file, or it is gone.
     """
     record = ledger.get(reference.task_uuid)
-    stored = (
-        None
-        if record is None
-        else next((f for f in record.files if f.name == reference.name), None)
-    )
+    files = list(record.files) if record is not None else []
+    for conversion in ConversionStore(ledger).of_task(reference.task_uuid):
+        files += conversion.files
+    stored = next((f for f in files if f.name == reference.name), None)
     if stored is None or not stored.path.is_file():
         raise FileNotDownloadedError(reference.task_uuid, reference.name)
     return stored.path
@@ -86,8 +86,8 @@ async def _inspect(path: Path, shown: str) -> ModelFacts:
         ) from None
     if facts.format == "unknown":
         raise ModelInputError(
-            f"{name} is not a 3D model this server reads: its content is not GLB, OBJ, STL, FBX "
-            "or USDZ.",
+            f"{name} is not a 3D model this server reads: its content is not GLB, OBJ, STL, FBX, "
+            "USDZ or 3MF.",
             reference=name,
         )
     return facts

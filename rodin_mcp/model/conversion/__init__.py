@@ -18,8 +18,14 @@ from rodin_mcp.model.conversion.plan import (
     PRESETS,
     PRINT_FORMATS,
     UNITS,
+    Along,
     ConversionPlan,
+    Origin,
     Preset,
+    PresetName,
+    TargetFormat,
+    Unit,
+    UpAxis,
     plan_conversion,
 )
 
@@ -28,7 +34,13 @@ __all__ = [
     "PRESETS",
     "PRINT_FORMATS",
     "UNITS",
+    "Along",
     "ConversionPlan",
+    "Origin",
     "Preset",
+    "PresetName",
+    "TargetFormat",
+    "Unit",
+    "UpAxis",
     "plan_conversion",
 ]

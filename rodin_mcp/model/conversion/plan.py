@@ -24,6 +24,7 @@ __all__ = [
     "ConversionPlan",
     "Origin",
     "Preset",
+    "PresetName",
     "TargetFormat",
     "Unit",
     "UpAxis",
@@ -35,6 +36,7 @@ Unit = Literal["mm", "cm", "m", "in"]
 Along = Literal["height", "longest"]
 UpAxis = Literal["y", "z"]
 Origin = Literal["bottom", "center"]
+PresetName = Literal["game-engine", "blender", "3d-print", "ar-quick-look", "web"]
 
 FORMATS: tuple[str, ...] = get_args(TargetFormat)
 UNITS: tuple[str, ...] = get_args(Unit)
@@ -150,6 +152,9 @@ PRESETS: dict[str, Preset] = {
         ),
     )
 }
+
+
+assert set(PRESETS) == set(get_args(PresetName))
 
 
 def plan_conversion(

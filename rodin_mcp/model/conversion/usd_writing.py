@@ -118,7 +118,9 @@ def _author_material(
     shade, sdf, gf = pxr.UsdShade, pxr.Sdf, pxr.Gf
     source = mesh.material
     looks = root_path.AppendChild("materials")
-    material = shade.Material.Define(stage, looks.AppendChild(_prim_name(source.name if source else "material")))
+    material = shade.Material.Define(
+        stage, looks.AppendChild(_prim_name(source.name if source else "material"))
+    )
     surface = shade.Shader.Define(stage, material.GetPath().AppendChild("surface"))
     surface.CreateIdAttr("UsdPreviewSurface")
     factor = source.base_color_factor if source else (0.8, 0.8, 0.8, 1.0)
@@ -136,7 +138,9 @@ def _author_material(
     reader.CreateInput("varname", sdf.ValueTypeNames.String).Set("st")
     uv = reader.CreateOutput("result", sdf.ValueTypeNames.Float2)
 
-    def texture(role: str, colour_space: str, scale: tuple[float, ...], bias: tuple[float, ...]) -> Any:
+    def texture(
+        role: str, colour_space: str, scale: tuple[float, ...], bias: tuple[float, ...]
+    ) -> Any:
         node = shade.Shader.Define(stage, material.GetPath().AppendChild(f"{role}_texture"))
         node.CreateIdAttr("UsdUVTexture")
         node.CreateInput("file", sdf.ValueTypeNames.Asset).Set(textures[role])
