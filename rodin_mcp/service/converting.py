@@ -308,6 +308,11 @@ def _run_pipeline(source: Path, fmt: str, plan: ConversionPlan, stem: str, name:
 
     try:
         return convert_model_file(source, fmt, plan, stem)
+    except ConversionError as exc:
+        if exc.field is not None:
+            raise
+        text = str(exc)
+        raise ConversionError(f"{name} cannot be converted: {text[:1].lower()}{text[1:]}") from None
     except (RodinError, OSError):
         raise
     except MemoryError:

@@ -56,7 +56,10 @@ def written_files(
             header=None,
         )
         files = {f"{stem}.obj": str(text).encode("utf-8")}
-        files.update({str(name): bytes(data) for name, data in dict(extra).items()})
+        extras = {str(name): bytes(data) for name, data in dict(extra).items()}
+        # The material file first, then its texture (the order output_names gives).
+        for name in sorted(extras, key=lambda n: not n.endswith(".mtl")):
+            files[name] = extras[name]
         return files
     return {f"{stem}.{fmt}": bytes(shape.export(file_type=fmt))}
 
