@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -175,8 +175,8 @@ async def test_an_obj_comes_with_its_material_and_texture_and_can_be_turned_z_up
     low, high = shape.bounds
     assert (high - low) == pytest.approx([BOX_SIZE[0], BOX_SIZE[2], BOX_SIZE[1]], rel=1e-3)
     assert (low + high) == pytest.approx([0.0, 0.0, 0.0], abs=1e-5)
-    material: Any = shape.visual.material  # type: ignore[union-attr]
-    rgb: Any = material.image.convert("RGB")
+    visual = cast(Any, shape.visual)
+    rgb = cast(Any, visual.material.image.convert("RGB"))
     assert rgb.getpixel((0, 0)) == BLUE
 
 
