@@ -176,7 +176,7 @@ async def test_an_obj_comes_with_its_material_and_texture_and_can_be_turned_z_up
     assert (high - low) == pytest.approx([BOX_SIZE[0], BOX_SIZE[2], BOX_SIZE[1]], rel=1e-3)
     assert (low + high) == pytest.approx([0.0, 0.0, 0.0], abs=1e-5)
     visual = cast(Any, shape.visual)
-    rgb = cast(Any, visual.material.image.convert("RGB"))
+    rgb = visual.material.image.convert("RGB")
     assert rgb.getpixel((0, 0)) == BLUE
 
 
