@@ -52,18 +52,46 @@ class PrintReport(BaseModel):
     notes: list[str] = Field(default_factory=list[str])
 
 
+def _row_keys(rows: NDArray[np.int64]) -> NDArray[np.int64] | None:
+    """One int64 per row of small non-negative integers (a 1-D unique is much faster than a
+    row-wise one); None when the values are too large to pack."""
+    bits = max(1, int(rows.max()).bit_length()) if rows.size else 1
+    if bits * rows.shape[1] > 63:
+        return None
+    packed = np.zeros(len(rows), dtype=np.int64)
+    for column in range(rows.shape[1]):
+        packed = (packed << bits) | rows[:, column]
+    return packed
+
+
+def _row_ids(rows: NDArray[np.int64]) -> NDArray[np.int64]:
+    """A dense id per distinct row: equal rows get equal ids."""
+    packed = _row_keys(rows)
+    if packed is None:
+        return np.unique(rows, axis=0, return_inverse=True)[1].reshape(-1)
+    return np.unique(packed, return_inverse=True)[1].reshape(-1)
+
+
+def _first_of_each(ids: NDArray[np.int64]) -> NDArray[np.int64]:
+    """For each id, the first position where it occurs."""
+    first = np.zeros(int(ids.max()) + 1 if ids.size else 0, dtype=np.int64)
+    first[ids[::-1]] = np.arange(len(ids) - 1, -1, -1)
+    return first
+
+
 def _welded(positions: NDArray[np.float64], triangles: NDArray[np.int64]) -> NDArray[np.int64]:
     """Triangles re-indexed so that corners at one position share one index."""
     extent = float(np.ptp(positions, axis=0).max()) if len(positions) else 0.0
     step = max(extent * _WELD_FRACTION, 1e-12)
-    keys = np.round(positions / step).astype(np.int64)
-    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-    return first[inverse.reshape(-1)][triangles]
+    shifted: NDArray[np.float64] = (positions - positions.min(axis=0)) / step
+    keys = np.round(shifted).astype(np.int64)
+    ids = _row_ids(keys)
+    return _first_of_each(ids)[ids][triangles]
 
 
 def _edge_counts(triangles: NDArray[np.int64]) -> tuple[int, int]:
     edges = np.sort(triangles[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2), axis=1)
-    _, counts = np.unique(edges, axis=0, return_counts=True)
+    counts = np.bincount(_row_ids(edges))
     return int(np.count_nonzero(counts == 1)), int(np.count_nonzero(counts > 2))
 
 
@@ -197,8 +225,7 @@ def repaired(mesh: Mesh) -> tuple[Mesh, bool, list[str]]:
         & (triangles[:, 2] != triangles[:, 0])
     )
     triangles = triangles[keep]
-    _, unique_rows = np.unique(np.sort(triangles, axis=1), axis=0, return_index=True)
-    triangles = triangles[np.sort(unique_rows)]
+    triangles = triangles[np.sort(_first_of_each(_row_ids(np.sort(triangles, axis=1))))]
     positions, triangles, holes = _filled(positions, triangles)
     used, compact = np.unique(triangles, return_inverse=True)
     solid_mesh = m3.Mesh(
