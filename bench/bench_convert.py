@@ -101,7 +101,7 @@ def _surface_errors(points: Any, triangles: Any, uvs: Any) -> dict[str, float]:
     dv = np.abs(uvs[:, 1] - theta / np.pi)
     texels = np.hypot(du, dv)[poles] * 2048
     return {
-        "rms_centre_error": float(np.sqrt(np.mean(centre_error**2))),
+        "rms_centre_error": float(np.sqrt(np.mean(np.square(np.asarray(centre_error))))),
         "max_vertex_error": float(vertex_error.max()),
         "mean_uv_error_texels": float(texels.mean()),
     }

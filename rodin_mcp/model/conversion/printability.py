@@ -162,11 +162,18 @@ def print_report(mesh: Mesh, *, up: int) -> PrintReport:
 def _boundary_loops(triangles: NDArray[np.int64]) -> list[list[int]]:
     """Each hole's rim, in the direction its faces run (edges with no opposite edge)."""
     directed = triangles[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2)
-    forward = {(int(a), int(b)) for a, b in directed}
+    forward = _row_keys(directed)
+    backward = _row_keys(directed[:, ::-1])
+    if forward is None or backward is None:
+        keys = {(int(a), int(b)) for a, b in directed}
+        rims = np.array([(a, b) for a, b in keys if (b, a) not in keys], dtype=np.int64)
+    else:
+        ordered = np.sort(backward)
+        at = np.minimum(np.searchsorted(ordered, forward), len(ordered) - 1)
+        rims = directed[ordered[at] != forward]
     following: dict[int, int] = {}
-    for a, b in forward:
-        if (b, a) not in forward:
-            following.setdefault(a, b)
+    for a, b in rims.reshape(-1, 2).tolist():
+        following.setdefault(int(a), int(b))
     loops: list[list[int]] = []
     seen: set[int] = set()
     for start in list(following):
