@@ -5,8 +5,8 @@ One stage, in a temporary folder: ``upAxis`` and ``metersPerUnit`` set, a defaul
 normals, and ``primvars:st`` with V flipped: USD's texture origin is the bottom-left corner) and
 a ``UsdPreviewSurface`` material: base colour, normal map (scaled to -1..1) and metallic and
 roughness read from glTF's packed texture (blue and green). The stage is saved as ``.usdc`` and
-packed by ``UsdUtils.CreateNewARKitUsdzPackage``, which makes the package ARKit asks for (a
-``usdc`` root layer first, assets aligned, nothing outside it).
+packed with its textures by OpenUSD's own ``Sdf.ZipFileWriter``, as ARKit asks: the ``usdc``
+root layer first, every file stored uncompressed and 64-byte aligned, nothing outside it.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def usdz_bytes(mesh: Mesh, *, up_axis: str, metres_per_unit: float) -> bytes:
         OSError: the temporary folder cannot be written.
     """
     pxr = optional_module("pxr", "USDZ output")
-    for name in ("Usd", "UsdGeom", "UsdShade", "UsdUtils", "Sdf", "Gf", "Vt"):
+    for name in ("Usd", "UsdGeom", "UsdShade", "Sdf", "Gf", "Vt", "Kind"):
         optional_module(f"pxr.{name}", "USDZ output")
     with tempfile.TemporaryDirectory(prefix="rodin-usdz-") as folder:
         root = Path(folder)
@@ -47,8 +47,11 @@ def usdz_bytes(mesh: Mesh, *, up_axis: str, metres_per_unit: float) -> bytes:
         textures = _write_textures(mesh, root)
         _author_stage(pxr, layer, mesh, up_axis, metres_per_unit, textures)
         package = root / "model.usdz"
-        if not pxr.UsdUtils.CreateNewARKitUsdzPackage(pxr.Sdf.AssetPath(str(layer)), str(package)):
-            raise OSError("OpenUSD could not pack the USDZ")
+        writer = pxr.Sdf.ZipFileWriter.CreateNew(str(package))
+        writer.AddFile(str(layer), layer.name)
+        for relative in textures.values():
+            writer.AddFile(str(root / relative), relative)
+        writer.Save()
         return package.read_bytes()
 
 
@@ -58,7 +61,6 @@ def _write_textures(mesh: Mesh, root: Path) -> dict[str, str]:
     material = mesh.material
     if material is None:
         return written
-    (root / "textures").mkdir()
     for role, data in (
         ("base", material.base_color_png),
         ("normal", material.normal_png),
@@ -67,7 +69,7 @@ def _write_textures(mesh: Mesh, root: Path) -> dict[str, str]:
         if data is None:
             continue
         suffix = ".jpg" if data[:3] == b"\xff\xd8\xff" else ".png"
-        relative = f"textures/{role}{suffix}"
+        relative = f"{role}{suffix}"
         (root / relative).write_bytes(data)
         written[role] = relative
     return written
