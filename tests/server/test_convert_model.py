@@ -283,3 +283,19 @@ async def test_an_apps_client_gets_the_viewer_on_a_converted_glb_shown_first(
     names = [m["name"] for m in viewer["models"]]
     assert names[0] == "base_basic_pbr-web.glb"
     assert "base_basic_pbr.glb" in names
+
+
+async def test_a_usdz_converts_back_to_a_valid_glb_of_the_same_size_with_its_texture(
+    client: Client, box_glb: Path
+) -> None:
+    usdz, _ = await _convert(client, str(box_glb), format="usdz", unit="cm", origin="bottom")
+
+    back, sheet = await _convert(client, usdz["path"], format="glb")
+
+    path = Path(back["path"])
+    report = validate_glbs([path])[path.name]
+    assert counts(report)[0] == 0, issue_summary(report)
+    low, high = trimesh_of(path).bounds
+    assert (high - low) == pytest.approx(BOX_SIZE, rel=1e-3), "centimetres read back as metres"
+    assert back["model"]["textures"]
+    assert share_of_colour(sheet, BLUE) > 0.1
