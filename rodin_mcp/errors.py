@@ -26,7 +26,9 @@ The line that matters most is between a request that *never left* this machine a
     │   ├── MissingSubscriptionKeyError    the task's status handle is not known (.task_uuid)
     │   ├── SandboxTaskLostError           the sandbox forgot the task (.task_uuid, .journal)
     │   ├── UnsplittableTaskError          a task that cannot be split (.task_uuid, .finished)
-    │   └── UnknownRunError                no background run by that id for this caller (.run_id)
+    │   ├── UnknownRunError                no background run by that id for this caller (.run_id)
+    │   └── ConversionError                a model cannot be converted as asked (.field)
+    ├── ConverterMissingError          a library a conversion needs is not installed (.package)
     ├── NotSentError                   the request provably never left (connect failure)
     ├── OutcomeUnknownError            a paid submission may have been accepted and billed
     ├── APIError                       Rodin answered and refused (.code, .status_code)
@@ -65,6 +67,8 @@ __all__ = [
     "BudgetExceededError",
     "ConfigError",
     "ContentViolationError",
+    "ConversionError",
+    "ConverterMissingError",
     "DeadlineExceededError",
     "DownloadError",
     "DownloadTooLargeError",
@@ -260,6 +264,27 @@ class UnsplittableTaskError(InputError):
         super().__init__(f"Task {task_uuid} cannot be split into parts: {reason}.")
         self.task_uuid = task_uuid
         self.finished = finished
+
+
+class ConversionError(InputError):
+    """A model cannot be converted as asked (a conflicting option, an unreadable input, a
+    limit); nothing was written. ``field`` names the option at fault, when one is."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class ConverterMissingError(RodinError):
+    """A library a conversion needs is not installed here (it is an optional extra).
+
+    ``package`` is the missing distribution; ``extra`` the optional extra that brings it.
+    """
+
+    def __init__(self, what: str, package: str, *, extra: str = "convert") -> None:
+        super().__init__(f"{what} needs the {package} library, which is not installed here.")
+        self.package = package
+        self.extra = extra
 
 
 class NotSentError(RodinError):

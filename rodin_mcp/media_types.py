@@ -15,6 +15,7 @@ MEDIA_TYPES: dict[str, str] = {
     "obj": "model/obj",
     "mtl": "model/mtl",
     "stl": "model/stl",
+    "3mf": "model/3mf",
     "webp": "image/webp",
     "png": "image/png",
     "jpg": "image/jpeg",

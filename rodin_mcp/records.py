@@ -15,6 +15,7 @@ from typing import Any
 
 __all__ = [
     "MODEL_FILE_KEY",
+    "ConversionRecord",
     "RecordState",
     "RunRecord",
     "RunState",
@@ -200,3 +201,27 @@ class RunRecord:
     def expires_at(self) -> float | None:
         """When the run may be forgotten (None: never)."""
         return None if self.ttl_seconds is None else self.created_at + self.ttl_seconds
+
+
+@dataclass(frozen=True, slots=True)
+class ConversionRecord:
+    """One model converted here (free, local): what it came from, what was done, what it made.
+
+    ``task_uuid`` is the task whose downloaded file was converted (its outputs lie beside that
+    task's files), or None for a local file (``source`` is then its path as given, and the
+    outputs lie in the output folder). ``files`` are the outputs, the model file first; the
+    contact sheet, when one was made, is among them. ``options`` is the checked plan and
+    ``report`` what the conversion reported (triangles, scale, printability, notes), both JSON.
+    """
+
+    conversion_id: str
+    created_at: float
+    task_uuid: str | None
+    source: str
+    source_sha256: str
+    output_dir: str
+    files: tuple[StoredFile, ...]
+    options: dict[str, Any]
+    report: dict[str, Any]
+    person: str = "local"
+    """The key of the person the conversion belongs to."""

@@ -181,6 +181,16 @@ class Settings(BaseSettings):
         description="Time budget (seconds) of one local preview render; 0 turns them off.",
     )
 
+    # Conversions made here (free, local): what a source model may be at most.
+    convert_max_bytes: int = Field(
+        default=256 * MIB, gt=0, description="Largest model file a conversion reads."
+    )
+    convert_max_triangles: int = Field(
+        default=3_000_000,
+        gt=0,
+        description="Most triangles a model to convert may have (bounds its time and memory).",
+    )
+
     # Background runs (the MCP face's tasks): a submitted task followed to its saved files.
     task_runners: int = Field(
         default=4, ge=1, le=64, description="Background runs that follow tasks at once."

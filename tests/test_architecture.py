@@ -53,7 +53,9 @@ TOOL_WORDS = re.compile(
     r"\b(generate_3d|check_status|list_downloads|check_balance|list_tasks|inspect_model|wait_seconds"
     r"|force_new|generate_texture|split_into_parts)\b"
 )
-COMMAND_WORDS = re.compile(r"(?<![\w-])--[a-z][a-z-]+|\brodin-mcp [a-z]")
+# uvx's own option in how to install the optional extra ("uvx --from 'rodin-mcp[convert]'") is
+# the installer's flag, not ours, so both faces may say it.
+COMMAND_WORDS = re.compile(r"(?<![\w-])(?<!uvx )--[a-z][a-z-]+|\brodin-mcp [a-z]")
 RETYPED_FIGURES = re.compile(
     r"\b(\d+\.\d+|[1-9]\d*) ?(credits?|minutes?|hours?|days?)\b|\bup to [1-9]\d*\b"
 )
@@ -190,6 +192,7 @@ def test_the_scanners_catch_what_they_are_meant_to_catch() -> None:
     assert COMMAND_WORDS.search("add --force-new to submit anyway")
     assert COMMAND_WORDS.search("'rodin-mcp tasks' lists them")
     assert not COMMAND_WORDS.search("a well-known file")
+    assert not COMMAND_WORDS.search("run 'uvx --from rodin-mcp[convert] rodin-mcp' instead")
     assert RETYPED_FIGURES.search("an identical request within 10 minutes")
     assert RETYPED_FIGURES.search("spends 0.5 credit")
     assert RETYPED_FIGURES.search("from a prompt and/or up to 5 images")

@@ -13,6 +13,7 @@ PEOPLE_COMMANDS: dict[str, str] = {
     "status": "show where a task stands (add --wait to wait until it finishes)",
     "download": "download a finished task's files",
     "inspect": "show facts about a 3D model file (counts, dimensions, materials, textures)",
+    "convert": "convert a 3D model to another format, size or triangle budget (free, local)",
     "tasks": "list recent tasks from the local ledger",
     "balance": "show the account's credit balance",
     "config": "show the effective settings and where each comes from",

@@ -33,6 +33,7 @@ SERVICE_COMMANDS: dict[str, tuple[str, str]] = {
     "tasks": ("rodin_mcp.cli.commands.tasks", "run_tasks"),
     "balance": ("rodin_mcp.cli.commands.balance", "run_balance"),
     "inspect": ("rodin_mcp.cli.commands.inspect", "run_inspect"),
+    "convert": ("rodin_mcp.cli.commands.convert", "run_convert"),
 }
 
 

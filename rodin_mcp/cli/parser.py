@@ -21,7 +21,15 @@ from rodin_mcp.cli.generation_options import (
     add_split_options,
     add_texture_options,
 )
-from rodin_mcp.service import MAX_IMAGES, MAX_MODEL_BYTES, PRICES, SPLITTABLE_TIER
+from rodin_mcp.service import (
+    FORMATS,
+    MAX_IMAGES,
+    MAX_MODEL_BYTES,
+    PRESETS,
+    PRICES,
+    SPLITTABLE_TIER,
+    UNITS,
+)
 from rodin_mcp.settings import Settings
 
 __all__ = [
@@ -95,6 +103,12 @@ examples:
   rodin-mcp inspect ./chair.glb
   rodin-mcp inspect ~/models/statue.stl --json
   rodin-mcp inspect rodin://tasks/062a023b-fcfe-4b98-bb87-5311d80ccfe4/files/base_basic_pbr.glb""",
+    "convert": """\
+examples:
+  rodin-mcp convert ./chair.glb --preset 3d-print --size 120 --unit mm
+  rodin-mcp convert ./chair.glb --preset ar-quick-look
+  rodin-mcp convert rodin://tasks/TASK/files/base_basic_pbr.glb --format obj --max-triangles 20000
+  rodin-mcp convert ./statue.stl --format 3mf --repair --json""",
     "balance": """\
 examples:
   rodin-mcp balance
@@ -329,11 +343,71 @@ def _add_task_commands(commands: _Commands) -> None:
     inspect = _command(
         commands,
         "inspect",
-        "Show facts about a 3D model file (GLB, OBJ, STL, FBX, USDZ): counts, dimensions, "
+        "Show facts about a 3D model file (GLB, OBJ, STL, FBX, USDZ, 3MF): counts, dimensions, "
         "meshes, materials, textures, watertightness. Nothing is sent to Rodin.",
     )
     inspect.add_argument(
         "model", help="a model file's path, file:// URI, or rodin:// URI of a downloaded file"
+    )
+
+
+def _positive_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def _add_convert(commands: _Commands) -> None:
+    convert = _command(
+        commands,
+        "convert",
+        "Convert a 3D model here, for free (no key, nothing sent anywhere): to GLB, OBJ, STL, "
+        "3MF or USDZ, scaled, turned, re-centred, simplified, with smaller textures. The new "
+        "file goes beside a downloaded task's files, or into converted/ in the output folder, "
+        "never over another file; STL and 3MF get a printability report. Presets: "
+        + "; ".join(f"{p.name}: {p.why}" for p in PRESETS.values())
+        + ".",
+    )
+    convert.add_argument(
+        "model", help="a GLB, OBJ, STL or USDZ file's path, file:// URI, or a rodin:// URI"
+    )
+    convert.add_argument("--format", choices=FORMATS, help="the format to write")
+    convert.add_argument("--preset", choices=tuple(PRESETS), help="defaults for a destination")
+    convert.add_argument(
+        "--size", type=_positive_number, metavar="N", help="scale to this height (see --along)"
+    )
+    convert.add_argument(
+        "--unit", choices=UNITS, help="unit of --size and of the file (default by format)"
+    )
+    convert.add_argument(
+        "--along", choices=("height", "longest"), help="what --size measures (default height)"
+    )
+    convert.add_argument("--up-axis", choices=("y", "z"), help="the axis that points up")
+    convert.add_argument(
+        "--origin", choices=("bottom", "center"), help="bottom centre (standing) or centre"
+    )
+    convert.add_argument(
+        "--max-triangles", type=_count, metavar="N", help="simplify to at most N triangles"
+    )
+    convert.add_argument(
+        "--max-texture-size", type=_count, metavar="PX", help="longest texture side"
+    )
+    convert.add_argument(
+        "--repair",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="for stl and 3mf: close the mesh into a solid where possible",
     )
 
 
@@ -388,6 +462,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_generate(commands)
     _add_derived(commands)
     _add_task_commands(commands)
+    _add_convert(commands)
     _add_account_commands(commands)
     return parser
 

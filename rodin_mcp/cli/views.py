@@ -19,6 +19,8 @@ from rodin_mcp.records import TaskKind
 from rodin_mcp.service import (
     PRICES,
     BalanceResult,
+    ConversionSummary,
+    ConvertResult,
     DownloadsResult,
     GenerateResult,
     ModelFacts,
@@ -30,6 +32,7 @@ from rodin_mcp.service import (
 __all__ = [
     "show_balance",
     "show_config",
+    "show_conversion",
     "show_files",
     "show_generated",
     "show_host_setup",
@@ -80,6 +83,7 @@ def show_files(output: Output, downloads: DownloadsResult) -> None:
         output.text(f"Preview: {downloads.preview_path}")
     if downloads.contact_sheet_path:
         output.text(f"Contact sheet: {downloads.contact_sheet_path}")
+    _show_conversions(output, downloads.conversions)
 
 
 def _dimensions(facts: ModelFacts) -> str | None:
@@ -127,6 +131,55 @@ def show_model(output: Output, facts: ModelFacts) -> None:
     _aligned(output, rows)
 
 
+def show_conversion(output: Output, result: ConvertResult) -> None:
+    """What a conversion wrote, what was done, and the new file's facts."""
+    output.text(f"Converted {result.source}", style="bold")
+    rows = [(f.name, format_size(f.size)) for f in result.files]
+    rows.append(("folder", str(Path(result.path).parent)))
+    plan = result.options
+    done = [f"{plan['format']}"]
+    if plan.get("preset"):
+        done.append(f"preset {plan['preset']}")
+    if plan.get("size") is not None:
+        done.append(f"{plan['size']:g} {plan['unit']} along {plan['along']}")
+    done.append(f"{plan['up_axis']} up")
+    if plan.get("origin"):
+        done.append(f"origin {plan['origin']}")
+    rows.append(("done", ", ".join(done)))
+    rows.append(("triangles", f"{result.source_triangles:,} -> {result.model.triangle_count:,}"))
+    printability = result.printability
+    if printability is not None:
+        verdict = (
+            "watertight"
+            if printability["watertight"]
+            else (
+                f"not watertight ({printability['open_edges']} open, "
+                f"{printability['non_manifold_edges']} non-manifold edges)"
+            )
+        )
+        stands = "stands" if printability["stands"] else "does not stand as placed"
+        rows.append(("printing", f"{verdict}, {stands}"))
+        if printability.get("volume") is not None:
+            rows.append(("volume", f"{printability['volume']:,.1f} {plan['unit']}^3"))
+        if printability.get("repaired") is not None:
+            rows.append(("repaired", "yes" if printability["repaired"] else "no"))
+    rows += [("note", note) for note in result.notes]
+    _aligned(output, rows)
+    output.show()
+    show_model(output, result.model)
+
+
+def _show_conversions(output: Output, conversions: list[ConversionSummary]) -> None:
+    if not conversions:
+        return
+    output.show()
+    output.text("Conversions", style="bold")
+    _aligned(
+        output,
+        [(format_when(c.converted_at), f"{c.format} {c.path}") for c in conversions],
+    )
+
+
 def show_host_setup(output: Output, server: ServerCommand) -> None:
     """How to connect an MCP host, and how to switch to the real API."""
     snippet = json.dumps(claude_desktop_config(server, sandbox=True), indent=2)
@@ -158,6 +211,7 @@ def show_tasks(output: Output, tasks: TasksResult, *, sandbox: bool) -> None:
             output.text("No sandbox tasks in the ledger yet.")
         else:
             output.text("No real-API tasks in the ledger yet (sandbox tasks: add --sandbox).")
+        _show_conversions(output, tasks.conversions)
         return
     table = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("submitted", "task", "state", "tier", "credits", "prompt", "folder"):
@@ -177,6 +231,7 @@ def show_tasks(output: Output, tasks: TasksResult, *, sandbox: bool) -> None:
         texts[2].stylize(STATE_STYLES.get(task.state, "magenta"))
         table.add_row(*texts)
     output.table(table)
+    _show_conversions(output, tasks.conversions)
 
 
 def _task_words(task: TaskSummary) -> str:

@@ -70,6 +70,12 @@ def sandbox_flag(sandbox: bool) -> str:
 
 def advice_for(error: RodinError) -> str | None:
     """What a person can do about ``error`` with these commands, if there is something to say."""
+    if isinstance(error, errors.ConverterMissingError):
+        spec = f"rodin-mcp[{error.extra}]"
+        return (
+            f"Install the optional '{error.extra}' libraries: pip install '{spec}', or run "
+            f"'uvx --from {spec} rodin-mcp convert ...' with uvx."
+        )
     if isinstance(error, errors.UnsplittableTaskError):
         if error.finished:
             return (

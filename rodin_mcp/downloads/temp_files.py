@@ -127,6 +127,37 @@ class PartFile:
             self._close()
         self._committed = True
 
+    def commit_new(self) -> None:
+        """Put the written (and flushed) file at ``dest`` only if no file is there: never over
+        another. A hard link makes the name appear complete; where the file system has none,
+        the rename follows a check (racy only against writers that do not use this class).
+
+        Raises:
+            FileExistsError: a file is at ``dest`` already.
+            OSError: the file could not be put in place.
+        """
+        if self._fd is None:
+            raise ValueError(f"{self.path.name} is closed")
+        try:
+            try:
+                os.link(self.path, self.dest)
+            except PermissionError:
+                self._close()  # the Windows rule may refuse a link to an open file
+                os.link(self.path, self.dest)
+        except FileExistsError:
+            raise
+        except OSError as exc:
+            if self.dest.exists():
+                raise FileExistsError(
+                    errno.EEXIST, "a file is there already", str(self.dest)
+                ) from exc
+            self.commit()  # no hard links on this file system
+            return
+        finally:
+            self._close()
+        self.discard()  # the temporary name goes; the file stays under ``dest``
+        self._committed = True
+
     def discard(self) -> None:
         """Close the descriptor (if open) and remove the file (if not committed).
 

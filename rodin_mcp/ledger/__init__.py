@@ -15,6 +15,7 @@ from rodin_mcp.ledger.claims import (
     SubmissionDraft,
     Unresolved,
 )
+from rodin_mcp.ledger.conversions import ConversionStore, new_conversion_id
 from rodin_mcp.ledger.fingerprint import request_fingerprint
 from rodin_mcp.ledger.runs import RunStore, new_run_id
 from rodin_mcp.ledger.schema import SCHEMA_VERSION, migrate
@@ -24,6 +25,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "Claim",
     "Claimed",
+    "ConversionStore",
     "Decision",
     "InFlight",
     "Ledger",
@@ -34,6 +36,7 @@ __all__ = [
     "SubmissionDraft",
     "Unresolved",
     "migrate",
+    "new_conversion_id",
     "new_run_id",
     "request_fingerprint",
 ]

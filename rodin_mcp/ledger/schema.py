@@ -117,6 +117,30 @@ def _migrate_5_to_6(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
 
 
+def _migrate_6_to_7(conn: sqlite3.Connection) -> None:
+    """Conversions: models converted here for free, each with the person it belongs to, what it
+    came from (a task's file, or a local file and its SHA-256), the options, the report and the
+    files it wrote. A table of its own: conversions spend nothing and touch no task's row."""
+    conn.execute(
+        """
+        CREATE TABLE conversions (
+            conversion_id TEXT PRIMARY KEY,
+            person TEXT NOT NULL DEFAULT 'local',
+            created_at REAL NOT NULL,
+            task_uuid TEXT,
+            source TEXT NOT NULL,
+            source_sha256 TEXT NOT NULL,
+            output_dir TEXT NOT NULL,
+            files TEXT NOT NULL DEFAULT '[]',
+            options TEXT NOT NULL DEFAULT '{}',
+            report TEXT NOT NULL DEFAULT '{}'
+        )
+        """
+    )
+    conn.execute("CREATE INDEX conversions_by_task ON conversions (task_uuid, created_at)")
+    conn.execute("CREATE INDEX conversions_by_person ON conversions (person, created_at)")
+
+
 _MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_0_to_1,
     _migrate_1_to_2,
@@ -124,6 +148,7 @@ _MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_3_to_4,
     _migrate_4_to_5,
     _migrate_5_to_6,
+    _migrate_6_to_7,
 )
 """``_MIGRATIONS[n]`` takes a database from schema version ``n`` to ``n + 1``."""
 

@@ -22,6 +22,10 @@
   (:mod:`rodin_mcp.model.decimate`) and with textures scaled down, through the model room's own
   GLB writer (:mod:`rodin_mcp.model.glb_writer`).
 
+- **Conversion** (:mod:`rodin_mcp.model.conversion`): a model converted to GLB, OBJ, STL, 3MF or
+  USDZ, scaled, turned, placed, simplified and checked for printing, on the optional ``convert``
+  libraries (trimesh, fast-simplification, manifold3d, lib3mf, usd-core), loaded on first use.
+
 Importing this package is cheap: numpy and Pillow load only when a file is inspected, or when
 one of the mesh, reader, rendering or viewer-copy names is first used.
 """

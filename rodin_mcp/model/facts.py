@@ -38,7 +38,7 @@ class ModelFacts(BaseModel):
     """Facts about one model file; what a format does not tell cheaply stays ``None``."""
 
     path: str
-    format: str = Field(description="glb, obj, stl, fbx, usdz, or unknown.")
+    format: str = Field(description="glb, obj, stl, fbx, usdz, 3mf, or unknown.")
     file_size: int = Field(description="Size of the model file in bytes.")
     vertex_count: int | None = None
     triangle_count: int | None = Field(

@@ -16,10 +16,10 @@ __all__ = [
     "main_model_file",
 ]
 
-MODEL_SUFFIXES: tuple[str, ...] = (".glb", ".usdz", ".fbx", ".obj", ".stl")
+MODEL_SUFFIXES: tuple[str, ...] = (".glb", ".usdz", ".fbx", ".obj", ".stl", ".3mf")
 MAX_READ_WHOLE_BYTES = 512 * 1024 * 1024
 """Largest GLB or binary STL read into memory to inspect (the others are streamed or scanned)."""
-UNREADABLE_NOTE = "the content is not a GLB, OBJ, STL, FBX or USDZ model"
+UNREADABLE_NOTE = "the content is not a GLB, OBJ, STL, FBX, USDZ or 3MF model"
 
 
 def inspect_model_file(path: Path) -> ModelFacts:
@@ -57,6 +57,10 @@ def inspect_model_file(path: Path) -> ModelFacts:
         from rodin_mcp.model.format_facts.fbx import fbx_facts
 
         return fbx_facts(path)
+    if suffix == ".3mf":
+        from rodin_mcp.model.format_facts.threemf import threemf_facts
+
+        return threemf_facts(path)
     if suffix == ".usdz":
         from rodin_mcp.model.format_facts.usdz import usdz_facts
 

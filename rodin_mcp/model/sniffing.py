@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 __all__ = ["SNIFF_BYTES", "model_format"]
@@ -11,6 +12,7 @@ SNIFF_BYTES = 64 * 1024
 """How much of the file's start is read to tell its format."""
 
 _GLB_MAGIC = b"glTF"
+_THREE_MF_MODEL = "3D/3dmodel.model"
 _ZIP_MAGIC = b"PK\x03\x04"
 _FBX_BINARY_MAGIC = b"Kaydara FBX Binary  \x00"
 _STL_HEADER = 80
@@ -38,10 +40,22 @@ def _binary_stl(head: bytes, size: int) -> bool:
     return size == _STL_HEADER + 4 + _STL_FACET * count
 
 
-def model_format(path: Path) -> str | None:
-    """``glb``, ``usdz``, ``fbx``, ``stl`` or ``obj`` by the file's content; None for anything else.
+def _is_3mf(path: Path) -> bool:
+    """Whether a zip holds a 3MF model part."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            package.getinfo(_THREE_MF_MODEL)
+    except (KeyError, zipfile.BadZipFile, ValueError, EOFError):
+        return False
+    return True
 
-    A zip is taken for USDZ only when its first entry is a USD layer, as the USDZ rules require.
+
+def model_format(path: Path) -> str | None:
+    """``glb``, ``usdz``, ``3mf``, ``fbx``, ``stl`` or ``obj`` by the file's content; None for
+    anything else.
+
+    A zip is taken for USDZ only when its first entry is a USD layer, as the USDZ rules require,
+    and for 3MF when it holds a ``3D/3dmodel.model`` part.
 
     Raises:
         OSError: the file cannot be read.
@@ -54,7 +68,9 @@ def model_format(path: Path) -> str | None:
     if head.startswith(_ZIP_MAGIC):
         name_length = int.from_bytes(head[26:28], "little")
         first = head[30 : 30 + name_length].lower()
-        return "usdz" if first.endswith((b".usda", b".usdc", b".usd")) else None
+        if first.endswith((b".usda", b".usdc", b".usd")):
+            return "usdz"
+        return "3mf" if _is_3mf(path) else None
     if head.startswith(_FBX_BINARY_MAGIC):
         return "fbx"
     if _binary_stl(head, size):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from rodin_mcp.server.vocabulary import (
     CHECK_BALANCE,
     CHECK_STATUS,
+    CONVERT_MODEL,
     GENERATE_3D,
     GENERATE_TEXTURE,
     INSPECT_MODEL,
@@ -22,6 +23,7 @@ from rodin_mcp.service import (
     LINK_LIFETIME_SECONDS,
     MAX_IMAGES,
     MAX_MODEL_BYTES,
+    PRESETS,
     PRICES,
     RESULT_RETENTION_DAYS,
     SPLITTABLE_TIER,
@@ -52,10 +54,12 @@ def instructions(settings: Settings) -> str:
         f"then call {CHECK_STATUS}(task_uuid, wait_seconds={SUGGESTED_WAIT_SECONDS}) until state "
         f"is done (seconds to several minutes); then {LIST_DOWNLOADS}(task_uuid) saves the files "
         f"on the user's disk and shows a preview. {CHECK_STATUS}, {LIST_DOWNLOADS}, "
-        f"{CHECK_BALANCE} and {LIST_TASKS} are free. Never call {GENERATE_3D} again just because "
-        f"a task is slow: an identical request within {_window(settings)} is deduplicated, and "
-        f"{LIST_TASKS} shows earlier tasks. Image inputs must be on the user's computer "
-        "(absolute path), or a URL or data: URI."
+        f"{CHECK_BALANCE}, {LIST_TASKS}, {INSPECT_MODEL} and {CONVERT_MODEL} are free. Never "
+        f"call {GENERATE_3D} again just because a task is slow: an identical request within "
+        f"{_window(settings)} is deduplicated, and {LIST_TASKS} shows earlier tasks. Image "
+        "inputs must be on the user's computer (absolute path), or a URL or data: URI. "
+        f"{CONVERT_MODEL} turns a saved model into another format, size or triangle budget "
+        "here, without a new generation."
     )
 
 
@@ -113,8 +117,22 @@ def describe(tool: str, settings: Settings) -> str:
             "box and dimensions (with units and up axis), meshes, materials, textures with their "
             "resolutions, file size, and whether the surface is watertight. Free; nothing is "
             "sent to Rodin.\n\nmodel: an absolute path on this computer, a file:// URI, or the "
-            f"rodin:// resource URI of a file {LIST_DOWNLOADS} saved. Reads GLB, OBJ, STL, FBX "
-            "and USDZ."
+            f"rodin:// resource URI of a file {LIST_DOWNLOADS} saved. Reads GLB, OBJ, STL, FBX, "
+            "USDZ and 3MF."
+        ),
+        CONVERT_MODEL: (
+            "Convert a 3D model here, for free: to GLB, OBJ (with its material and texture), "
+            "STL, 3MF or USDZ; scaled to a size in mm, cm, m or in; turned Y or Z up; with its "
+            "origin at its bottom centre or centre; simplified to a triangle budget (UVs and "
+            "textures kept); textures scaled down. Nothing is sent anywhere and no credits are "
+            "spent.\n\nWrites a new file (never over another) beside the task's files, or in "
+            "the output folder's converted/ folder for a local file, with a contact sheet; "
+            "returns its facts as "
+            f"{INSPECT_MODEL} gives them, and for STL and 3MF a printability report (watertight, "
+            "open and non-manifold edges, volume, whether it stands; repair=true closes the mesh "
+            f"where possible). {LIST_TASKS} and {LIST_DOWNLOADS} list conversions. Presets: "
+            + ", ".join(PRESETS)
+            + ". FBX is refused (no well-kept library writes it)."
         ),
     }
     return texts[tool]

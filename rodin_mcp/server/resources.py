@@ -80,6 +80,14 @@ async def task_file(ctx: Context, task_uuid: str, name: str) -> bytes:
     return await _read_file(ctx, task_uuid, name)
 
 
+async def conversion_file(ctx: Context, conversion_id: str, name: str) -> bytes:
+    """A file a local model's conversion wrote."""
+    found = (await _service(ctx)).conversion_file(conversion_id, name)
+    if found is None:
+        raise ResourceError(f"No file {name!r} of conversion {conversion_id} is here.")
+    return await _bytes_of(found.path, name)
+
+
 def register_resources(mcp: MCPServer, *, with_viewer: bool = False) -> None:
     """Add the downloaded-file resource templates to ``mcp`` (and the viewer's, ``with_viewer``)."""
     if with_viewer:
@@ -98,6 +106,13 @@ def register_resources(mcp: MCPServer, *, with_viewer: bool = False) -> None:
             description=f"A .{ext} file downloaded by {LIST_DOWNLOADS}.",
             mime_type=mime,
         )(_reader(ext))
+    mcp.resource(
+        "rodin://conversions/{conversion_id}/files/{name}",
+        name="conversion_file",
+        title="Converted file",
+        description="A file written by converting a local model.",
+        mime_type="application/octet-stream",
+    )(conversion_file)
     mcp.resource(
         "rodin://tasks/{task_uuid}/files/{name}",
         name="task_file",

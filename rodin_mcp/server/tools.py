@@ -27,6 +27,7 @@ from mcp.types import (
 )
 from pydantic import Field
 
+from rodin_mcp.server.convert_tool import convert_model
 from rodin_mcp.server.derived_tools import assemble_signatures, generate_texture, split_into_parts
 from rodin_mcp.server.descriptions import describe
 from rodin_mcp.server.download_results import downloads_call_result
@@ -46,6 +47,7 @@ from rodin_mcp.server.viewer import viewer_of, viewer_tool_meta
 from rodin_mcp.server.vocabulary import (
     CHECK_BALANCE,
     CHECK_STATUS,
+    CONVERT_MODEL,
     GENERATE_3D,
     GENERATE_TEXTURE,
     INSPECT_MODEL,
@@ -57,6 +59,7 @@ from rodin_mcp.server.vocabulary import (
 from rodin_mcp.server.words import tool_errors
 from rodin_mcp.service import (
     BalanceResult,
+    ConvertResult,
     GenerateResult,
     GenerationRequest,
     InspectResult,
@@ -284,6 +287,7 @@ def register_tools(mcp: MCPServer, settings: Settings, *, with_viewer: bool = Fa
     check_status.__annotations__["return"] = StatusOutput
     list_downloads.__annotations__["return"] = Annotated[CallToolResult, DownloadsOutput]
     inspect_model.__annotations__["return"] = Annotated[CallToolResult, InspectResult]
+    convert_model.__annotations__["return"] = Annotated[CallToolResult, ConvertResult]
     read_only = ToolAnnotations(read_only_hint=True, open_world_hint=True)
     writes = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=True)
     tools: list[tuple[Any, str, str, ToolAnnotations]] = [
@@ -320,6 +324,17 @@ def register_tools(mcp: MCPServer, settings: Settings, *, with_viewer: bool = Fa
             ToolAnnotations(read_only_hint=True, open_world_hint=False),
         ),
         (
+            convert_model,
+            CONVERT_MODEL,
+            "Convert a 3D model (free)",
+            ToolAnnotations(
+                read_only_hint=False,
+                destructive_hint=False,
+                idempotent_hint=False,
+                open_world_hint=False,
+            ),
+        ),
+        (
             list_tasks,
             LIST_TASKS,
             "List recent tasks",
@@ -328,7 +343,8 @@ def register_tools(mcp: MCPServer, settings: Settings, *, with_viewer: bool = Fa
     ]
     for fn, name, title, hints in tools:
         description = describe(name, settings)
-        meta = viewer_tool_meta() if with_viewer and fn in (list_downloads, inspect_model) else None
+        shows_viewer = fn in (list_downloads, inspect_model, convert_model)
+        meta = viewer_tool_meta() if with_viewer and shows_viewer else None
         mcp.add_tool(
             fn, name=name, title=title, description=description, annotations=hints, meta=meta
         )

@@ -36,6 +36,7 @@ __all__ = [
     "VIEWER_URI",
     "AppsOnlyForAppsClients",
     "ViewerPayload",
+    "client_wants_viewer",
     "viewer_apps",
     "viewer_html",
     "viewer_of",
@@ -53,7 +54,10 @@ _VIEWS_PREFIX = "rodin://tasks/"
 class ViewerPayload(BaseModel):
     """What the viewer reads from a tool result (``structuredContent.viewer``)."""
 
-    task_uuid: str
+    task_uuid: str = Field(
+        description="The task whose models these are (for a local model's conversion, the "
+        "conversion's id)."
+    )
     models: list[ViewerFile] = Field(description="The task's GLB models, the shown one first.")
 
 
@@ -85,6 +89,11 @@ def viewer_tool_meta() -> dict[str, Any]:
     return {"ui": {"resourceUri": VIEWER_URI}}
 
 
+def client_wants_viewer(ctx: Context[Any] | ServerRequestContext[Any, Any]) -> bool:
+    """Whether this server has the viewer and the client declared MCP Apps support."""
+    return viewer_html() is not None and client_supports_apps(ctx)
+
+
 async def viewer_of(
     ctx: Context[Any] | ServerRequestContext[Any, Any],
     service: RodinService,
@@ -94,7 +103,7 @@ async def viewer_of(
 ) -> ViewerPayload | None:
     """The viewer's view of a task's models (``first`` shown first), for an Apps client of a
     server with the viewer; None for anyone else."""
-    if viewer_html() is None or not client_supports_apps(ctx):
+    if not client_wants_viewer(ctx):
         return None
     models = await service.viewer_files(task_uuid)
     models.sort(key=lambda m: m.name != first)

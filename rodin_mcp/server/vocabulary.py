@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "CHECK_BALANCE",
     "CHECK_STATUS",
+    "CONVERT_MODEL",
     "GENERATE_3D",
     "GENERATE_TEXTURE",
     "INSPECT_MODEL",
@@ -21,6 +22,7 @@ LIST_DOWNLOADS = "list_downloads"
 CHECK_BALANCE = "check_balance"
 LIST_TASKS = "list_tasks"
 INSPECT_MODEL = "inspect_model"
+CONVERT_MODEL = "convert_model"
 GENERATE_TEXTURE = "generate_texture"
 SPLIT_PARTS = "split_into_parts"
 

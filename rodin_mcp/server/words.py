@@ -88,8 +88,19 @@ _ADVICE: dict[type[RodinError], str] = {
 }
 
 
+def _install_advice(error: errors.ConverterMissingError) -> str:
+    spec = f"rodin-mcp[{error.extra}]"
+    return (
+        f"Tell the user: conversions need the optional '{error.extra}' libraries. With uvx, "
+        f"change this server's command in the MCP host's config to 'uvx --from {spec} "
+        f"rodin-mcp'; with pip, run pip install '{spec}'. Then restart the server."
+    )
+
+
 def advice_for(error: RodinError) -> str | None:
     """What the model can do about ``error`` with these tools, if there is something to say."""
+    if isinstance(error, errors.ConverterMissingError):
+        return _install_advice(error)
     if isinstance(error, errors.UnsplittableTaskError):
         if error.finished:
             return (

@@ -30,8 +30,20 @@ if TYPE_CHECKING:
         texture_option_names,
     )
     from rodin_mcp.model import ModelFacts
+    from rodin_mcp.model.conversion import (
+        FORMATS,
+        PRESETS,
+        UNITS,
+        Along,
+        Origin,
+        PresetName,
+        TargetFormat,
+        Unit,
+        UpAxis,
+    )
     from rodin_mcp.records import RunRecord, RunState
     from rodin_mcp.service.background_runs import RunWatcher
+    from rodin_mcp.service.converting import ConvertResult
     from rodin_mcp.service.following import StatusCallback
     from rodin_mcp.service.generation import PreparedGeneration
     from rodin_mcp.service.inspecting import InspectResult
@@ -40,6 +52,7 @@ if TYPE_CHECKING:
     from rodin_mcp.service.prepared import PreparedSubmission
     from rodin_mcp.service.results import (
         BalanceResult,
+        ConversionSummary,
         DownloadsResult,
         FileInfo,
         GenerateResult,
@@ -81,6 +94,17 @@ _WHERE: dict[str, str] = {
     "SANDBOX_API_KEY": "rodin_mcp.service.opening",
     "open_service": "rodin_mcp.service.opening",
     "BalanceResult": "rodin_mcp.service.results",
+    "ConversionSummary": "rodin_mcp.service.results",
+    "ConvertResult": "rodin_mcp.service.converting",
+    "FORMATS": "rodin_mcp.model.conversion",
+    "PRESETS": "rodin_mcp.model.conversion",
+    "UNITS": "rodin_mcp.model.conversion",
+    "Along": "rodin_mcp.model.conversion",
+    "Origin": "rodin_mcp.model.conversion",
+    "PresetName": "rodin_mcp.model.conversion",
+    "TargetFormat": "rodin_mcp.model.conversion",
+    "Unit": "rodin_mcp.model.conversion",
+    "UpAxis": "rodin_mcp.model.conversion",
     "DownloadsResult": "rodin_mcp.service.results",
     "FileInfo": "rodin_mcp.service.results",
     "InspectResult": "rodin_mcp.service.inspecting",
@@ -94,15 +118,21 @@ _WHERE: dict[str, str] = {
 }
 
 __all__ = [
+    "FORMATS",
     "LEDGER_FILE",
     "LINK_LIFETIME_SECONDS",
     "MAX_IMAGES",
     "MAX_MODEL_BYTES",
+    "PRESETS",
     "PRICES",
     "RESULT_RETENTION_DAYS",
     "SANDBOX_API_KEY",
     "SPLITTABLE_TIER",
+    "UNITS",
+    "Along",
     "BalanceResult",
+    "ConversionSummary",
+    "ConvertResult",
     "DownloadsResult",
     "FileInfo",
     "GenerateResult",
@@ -112,10 +142,12 @@ __all__ = [
     "ModelFacts",
     "NextAction",
     "NextStep",
+    "Origin",
     "PreparedGeneration",
     "PreparedSplit",
     "PreparedSubmission",
     "PreparedTexture",
+    "PresetName",
     "RodinService",
     "RunRecord",
     "RunState",
@@ -123,9 +155,12 @@ __all__ = [
     "SplitRequest",
     "StatusCallback",
     "StatusResult",
+    "TargetFormat",
     "TaskSummary",
     "TasksResult",
     "TextureRequest",
+    "Unit",
+    "UpAxis",
     "ViewerFile",
     "open_service",
     "option_names",

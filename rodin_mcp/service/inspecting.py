@@ -19,7 +19,7 @@ from rodin_mcp.inputs.model_files import (
     parse_model_reference,
 )
 from rodin_mcp.inputs.references import safe_reference
-from rodin_mcp.ledger import Ledger
+from rodin_mcp.ledger import ConversionStore, Ledger
 from rodin_mcp.model import ModelFacts, inspect_model_file
 from rodin_mcp.people import Person
 from rodin_mcp.service.fetching import file_uri
@@ -63,18 +63,19 @@ async def inspect_reference(
 
 
 def downloaded_path(reference: DownloadedFileReference, person: Person, ledger: Ledger) -> Path:
-    """The file on disk a download's resource URI names, if it is ``person``'s.
+    """The file on disk a task file's resource URI names (a downloaded file, or one a conversion
+    wrote beside them), if it is ``person``'s.
 
     Raises:
         FileNotDownloadedError: the ledger knows no such downloaded file of theirs (another
             person's is unknown to them), or it is gone.
     """
     record = ledger.get(reference.task_uuid, person.key)
-    stored = (
-        None
-        if record is None
-        else next((f for f in record.files if f.name == reference.name), None)
-    )
+    files = list(record.files) if record is not None else []
+    if record is not None:
+        for conversion in ConversionStore(ledger).of_task(reference.task_uuid, person.key):
+            files += conversion.files
+    stored = next((f for f in files if f.name == reference.name), None)
     if stored is None or not stored.path.is_file():
         raise FileNotDownloadedError(reference.task_uuid, reference.name)
     return stored.path
@@ -90,8 +91,8 @@ async def _inspect(path: Path, shown: str) -> ModelFacts:
         ) from None
     if facts.format == "unknown":
         raise ModelInputError(
-            f"{name} is not a 3D model this server reads: its content is not GLB, OBJ, STL, FBX "
-            "or USDZ.",
+            f"{name} is not a 3D model this server reads: its content is not GLB, OBJ, STL, FBX, "
+            "USDZ or 3MF.",
             reference=name,
         )
     return facts

@@ -14,6 +14,7 @@ from rodin_mcp.service.next_steps import NextStep
 
 __all__ = [
     "BalanceResult",
+    "ConversionSummary",
     "DownloadsResult",
     "FileInfo",
     "GenerateResult",
@@ -78,6 +79,19 @@ class StatusResult(BaseModel):
     next_step: NextStep
 
 
+class ConversionSummary(BaseModel):
+    """One model converted here (free), as lists show it."""
+
+    conversion_id: str
+    converted_at: str | None
+    task_uuid: str | None = Field(description="The task whose file was converted, if any.")
+    source: str = Field(description="What was converted: a downloaded file's URI or a path.")
+    format: str
+    preset: str | None
+    path: str = Field(description="Absolute path of the converted model file.")
+    uri: str = Field(description="MCP resource URI that serves the converted model file.")
+
+
 class FileInfo(BaseModel):
     """One downloaded result file."""
 
@@ -110,6 +124,10 @@ class DownloadsResult(BaseModel):
     )
     sandbox: bool
     next_step: NextStep
+    conversions: list[ConversionSummary] = Field(
+        default_factory=list[ConversionSummary],
+        description="Models converted here from this task's files, oldest first.",
+    )
 
 
 class BalanceResult(BaseModel):
@@ -149,3 +167,7 @@ class TasksResult(BaseModel):
     """Recent tasks, newest first."""
 
     tasks: list[TaskSummary]
+    conversions: list[ConversionSummary] = Field(
+        default_factory=list[ConversionSummary],
+        description="Models converted here (free), newest first.",
+    )

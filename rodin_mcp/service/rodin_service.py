@@ -29,6 +29,7 @@ from rodin_mcp.ledger import Ledger, Spending
 from rodin_mcp.people import Person
 from rodin_mcp.records import RunRecord, StoredFile, TaskKind, TaskRecord
 from rodin_mcp.service.background_runs import BackgroundRuns, RunWatcher
+from rodin_mcp.service.converting import Converter, ConvertResult, summary_of
 from rodin_mcp.service.credentials import DIGEST_KEY_NAME, TokenPeople
 from rodin_mcp.service.fetching import Fetcher
 from rodin_mcp.service.following import Follower, StatusCallback
@@ -90,7 +91,8 @@ class RodinService:
         self._person: Person | None = None
         self._token_people: TokenPeople | None = None
         self._previewer = Previewer(settings)
-        self._viewer_copies = ViewerCopies(ledger)
+        self._converter = Converter(settings, ledger)
+        self._viewer_copies = ViewerCopies(self._converter)
         self._parts: _Parts | None = None
         if client is not None:
             follower = Follower(
@@ -252,9 +254,12 @@ class RodinService:
         progress: ProgressCallback | None = None,
     ) -> DownloadsResult:
         """Fetch (or list) a finished task's files into its folder, verified and inspected."""
-        return await self._require().fetcher.fetch(
+        result = await self._require().fetcher.fetch(
             task_uuid, self.person, download=download, folder=folder, progress=progress
         )
+        conversions = self._converter.store.of_task(task_uuid, self.person.key)
+        result.conversions = [summary_of(c) for c in conversions]
+        return result
 
     # Background runs: a submitted task followed to its saved files (see .background_runs).
 
@@ -311,9 +316,11 @@ class RodinService:
         )
 
     def tasks(self, limit: int = 20) -> TasksResult:
-        """The person's recent tasks from the ledger, newest first (this mode's only)."""
+        """The person's recent tasks from the ledger, newest first (this mode's only), and
+        their recent conversions."""
         records = self._ledger.list_tasks(limit, sandbox=self.sandbox, person=self.person.key)
-        return TasksResult(tasks=[_summary(r) for r in records])
+        conversions = [summary_of(c) for c in self._converter.store.recent(limit, self.person.key)]
+        return TasksResult(tasks=[_summary(r) for r in records], conversions=conversions)
 
     async def inspect_model(
         self, reference: str, *, preview: bool = False
@@ -329,6 +336,22 @@ class RodinService:
             return result, None if sheet is None else await anyio.Path(sheet).read_bytes()
         return result, await self._previewer.sheet(path)
 
+    async def convert_model(self, reference: str, options: Mapping[str, Any]) -> ConvertResult:
+        """Convert a model file (a local path or ``file://`` URI, or a download's resource URI)
+        to another format, size, orientation or triangle budget, into a new file beside it (or
+        in the output folder). Needs no key and spends nothing: nothing is sent anywhere.
+
+        Raises:
+            ConversionError: an option is bad, or the model cannot be converted as asked.
+            ModelInputError, FileNotDownloadedError: the reference is unusable.
+            ConverterMissingError: a library the conversion needs is not installed.
+        """
+        return await self._converter.convert(reference, options, self.person)
+
+    def conversion_file(self, conversion_id: str, name: str) -> StoredFile | None:
+        """A file the person's conversion of a local model wrote, still on disk."""
+        return self._converter.conversion_file(conversion_id, name, self.person)
+
     async def viewer_files(self, task_uuid: str) -> list[ViewerFile]:
         """What a 3D viewer loads of each downloaded GLB of the task (large ones as a copy)."""
         return await self._viewer_copies.files(task_uuid, self.person)
@@ -338,9 +361,9 @@ class RodinService:
         return await self._viewer_copies.served_path(task_uuid, name, self.person)
 
     def task_file(self, task_uuid: str, name: str) -> StoredFile | None:
-        """A downloaded file of the person's task still on disk, if the ledger knows it."""
-        parts = self._parts
-        return None if parts is None else parts.fetcher.stored_file(task_uuid, name, self.person)
+        """A file of the person's task still on disk, if the ledger knows it: downloaded, or
+        converted."""
+        return self._converter.task_file(task_uuid, name, self.person)
 
     def _require(self) -> _Parts:
         if self._parts is None:

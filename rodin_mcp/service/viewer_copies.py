@@ -17,11 +17,11 @@ import anyio
 from pydantic import BaseModel, Field
 
 from rodin_mcp.downloads import write_file_atomically
-from rodin_mcp.ledger import Ledger
 from rodin_mcp.media_types import MEDIA_TYPES
 from rodin_mcp.model import MAX_READ_WHOLE_BYTES
 from rodin_mcp.people import Person
 from rodin_mcp.records import StoredFile
+from rodin_mcp.service.converting import Converter
 from rodin_mcp.service.fetching import file_uri
 
 __all__ = ["COPY_ABOVE_BYTES", "VIEWER_COPY_PREFIX", "ViewerCopies", "ViewerFile", "view_uri"]
@@ -57,8 +57,8 @@ class ViewerFile(BaseModel):
 class ViewerCopies:
     """Finds (and makes) what the viewer loads of each downloaded GLB."""
 
-    def __init__(self, ledger: Ledger) -> None:
-        self._ledger = ledger
+    def __init__(self, converter: Converter) -> None:
+        self._converter = converter
         self._limiter = anyio.CapacityLimiter(1)
 
     async def files(self, task_uuid: str, person: Person) -> list[ViewerFile]:
@@ -91,10 +91,10 @@ class ViewerCopies:
         return copy if made else stored.path
 
     def _glbs(self, task_uuid: str, person: Person) -> list[StoredFile]:
-        record = self._ledger.get(task_uuid, person.key)
-        if record is None:
-            return []
-        return [f for f in record.files if f.mime_type == _GLB and f.path.is_file()]
+        """The person's task's GLB models on disk: downloaded ones, then those converted from
+        them."""
+        files = self._converter.task_files(task_uuid, person)
+        return [f for f in files if f.mime_type == _GLB and f.path.is_file()]
 
 
 def _ensure_copy(model: Path, copy: Path) -> bool:

@@ -8,7 +8,16 @@ from pathlib import Path
 
 from tests.cli.helpers import clean_environment
 
-HEAVY_LIBRARIES = ("rich", "numpy", "PIL")
+HEAVY_LIBRARIES = (
+    "rich",
+    "numpy",
+    "PIL",
+    "trimesh",
+    "fast_simplification",
+    "manifold3d",
+    "lib3mf",
+    "pxr",
+)
 # What only the people's commands need: their modules, how they show results, the session.
 # (rodin_mcp.model's facts are part of the tools' output schema; what reads meshes, with numpy
 # and Pillow, loads on first use and is caught by HEAVY_LIBRARIES.)

@@ -106,7 +106,7 @@ def test_a_file_named_glb_that_holds_no_model_says_so(tmp_path: Path) -> None:
     facts = inspect_model_file(path)
 
     assert facts.format == "unknown"
-    assert facts.notes == ["the content is not a GLB, OBJ, STL, FBX or USDZ model"]
+    assert facts.notes == ["the content is not a GLB, OBJ, STL, FBX, USDZ or 3MF model"]
 
 
 def test_the_content_not_the_name_tells_the_format(tmp_path: Path) -> None:

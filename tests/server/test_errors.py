@@ -117,7 +117,7 @@ async def test_without_a_key_or_sandbox_the_server_starts_and_explains_both_opti
     settings = Settings(output_dir=tmp_path / "out", data_dir=tmp_path / "data")
     async with Client(build_server(settings), mode=protocol_mode) as client:  # type: ignore[arg-type]
         tools = (await client.list_tools()).tools
-        assert len(tools) == 8
+        assert len(tools) == 9
         for name, args in [
             ("generate_3d", {"prompt": "a chair"}),
             ("check_balance", {}),
@@ -136,7 +136,7 @@ async def test_an_unreadable_ledger_is_reported_by_the_tools_not_by_a_crash(
     (data / "ledger.sqlite3").write_bytes(b"this is not a database" * 100)
     settings = Settings(sandbox=True, output_dir=tmp_path / "out", data_dir=data)
     async with Client(build_server(settings), mode=protocol_mode) as client:  # type: ignore[arg-type]
-        assert len((await client.list_tools()).tools) == 8
+        assert len((await client.list_tools()).tools) == 9
         result = await client.call_tool("list_tasks", {})
     assert result.is_error
     assert "RODIN_DATA_DIR" in text_of(result)

@@ -104,7 +104,7 @@ async def test_a_file_that_holds_no_model_is_refused_with_what_would_work(
 
     assert result.is_error
     assert "is not a 3D model this server reads" in text_of(result)
-    assert "GLB, OBJ, STL, FBX or USDZ" in text_of(result)
+    assert "GLB, OBJ, STL, FBX, USDZ or 3MF" in text_of(result)
 
 
 @pytest.mark.parametrize(

@@ -66,6 +66,7 @@ def test_the_inspector_lists_the_tools_over_stdio(tmp_path: Path) -> None:
         "check_balance",
         "list_tasks",
         "inspect_model",
+        "convert_model",
         "generate_texture",
         "split_into_parts",
     }
@@ -121,7 +122,7 @@ def test_the_inspector_finds_the_viewer_app_only_when_it_advertises_apps_support
         apps = app_info(tmp_path, url, "--advertise-apps")
     assert [name for name, probe in plain.items() if probe["hasApp"]] == []
     linked = sorted(name for name, probe in apps.items() if probe["hasApp"])
-    assert linked == ["inspect_model", "list_downloads"]
+    assert linked == ["convert_model", "inspect_model", "list_downloads"]
     for name in linked:
         assert apps[name]["resourceUri"] == "ui://rodin-mcp/viewer.html"
         assert apps[name]["resourceMimeType"] == "text/html;profile=mcp-app"

@@ -103,6 +103,7 @@ async def _bob_sees_nothing_of(
             ("list_downloads", {"task_uuid": "{task}"}),
             ("split_into_parts", {"task_uuid": "{task}"}),
             ("inspect_model", {"model": "{uri}"}),
+            ("convert_model", {"model": "{uri}", "format": "stl"}),
             ("generate_texture", {"model": "{uri}", "image": PNG}),
         ):
             theirs = await _answer(bob, tool, _filled(arguments, alice_task, file_uri))

@@ -37,6 +37,7 @@ def test_2025_11_25_offers_tasks_for_the_paid_tools_only(tmp_path: Path) -> None
         "list_downloads": None,
         "check_balance": None,
         "inspect_model": None,
+        "convert_model": None,
         "list_tasks": None,
     }
 

@@ -26,6 +26,7 @@ async def test_tools_list_every_tool_with_descriptions_and_schemas(client: Clien
         "check_balance",
         "list_tasks",
         "inspect_model",
+        "convert_model",
         "generate_texture",
         "split_into_parts",
     }

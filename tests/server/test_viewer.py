@@ -38,6 +38,7 @@ DOWNLOADS_FIELDS = {
     "model",
     "sandbox",
     "next_step",
+    "conversions",
 }
 
 
@@ -95,7 +96,7 @@ async def test_an_apps_client_sees_the_downloads_tool_linked_to_the_viewer(
     assert tools["list_downloads"].meta == {"ui": {"resourceUri": VIEWER_URI}}
     assert tools["inspect_model"].meta == {"ui": {"resourceUri": VIEWER_URI}}
     linked = {name for name, tool in tools.items() if tool.meta and "ui" in tool.meta}
-    assert linked == {"list_downloads", "inspect_model"}
+    assert linked == {"list_downloads", "inspect_model", "convert_model"}
 
 
 async def test_an_apps_client_gets_the_task_models_with_their_resource_uris(

@@ -1,11 +1,14 @@
 """Facts about a USDZ package: its textures from the zip, and geometry when the root layer is
-text (``.usda``); binary ``.usdc`` layers are not parsed."""
+text (``.usda``). A binary ``.usdc`` root layer is read through OpenUSD when usd-core (the
+``convert`` extra) is installed, and otherwise not parsed."""
 
 from __future__ import annotations
 
+import importlib
 import re
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from rodin_mcp.model.facts import ModelFacts, TextureFacts
 from rodin_mcp.model.format_facts.number_arrays import bounds_of, parse_numbers
@@ -68,8 +71,8 @@ def _refusal(package: zipfile.ZipFile, root: zipfile.ZipInfo | None) -> str | No
     """Why the root layer is not read, or None when it can be."""
     if len(package.infolist()) > _MAX_ENTRIES:
         return "the package has too many entries to read"
-    if root is None or not root.filename.lower().endswith(".usda"):
-        return "the root layer is not text (.usda); geometry is not read"
+    if root is None or not root.filename.lower().endswith((".usda", ".usdc")):
+        return "the root layer is neither .usda nor .usdc; geometry is not read"
     if root.file_size > _MAX_LAYER_BYTES:
         return "the root layer is too large to scan; geometry is not read"
     if root.compress_type != zipfile.ZIP_STORED and root.file_size > _MAX_RATIO * max(
@@ -83,6 +86,42 @@ def _read_bounded(package: zipfile.ZipFile, entry: zipfile.ZipInfo) -> str:
     """The entry's text, never more than its (checked) declared size."""
     with package.open(entry) as stream:
         return stream.read(_MAX_LAYER_BYTES + 1)[:_MAX_LAYER_BYTES].decode("utf-8", "replace")
+
+
+def _read_binary_layer(facts: ModelFacts, path: Path) -> None:
+    """Geometry facts of a ``.usdc`` root layer through OpenUSD, when it is installed."""
+    try:
+        pxr: Any = importlib.import_module("pxr")
+        for name in ("Usd", "UsdGeom", "UsdShade"):
+            importlib.import_module(f"pxr.{name}")
+    except ImportError:
+        facts.notes.append("the root layer is binary (.usdc); geometry is read with usd-core only")
+        return
+    import numpy as np
+
+    usd, geom, shade = pxr.Usd, pxr.UsdGeom, pxr.UsdShade
+    stage: Any = usd.Stage.Open(str(path))
+    points: list[Any] = []
+    triangles = 0
+    cache: Any = geom.XformCache()
+    for prim in stage.Traverse():
+        if prim.IsA(geom.Mesh):
+            mesh: Any = geom.Mesh(prim)
+            local = np.asarray(mesh.GetPointsAttr().Get() or [], dtype=np.float64).reshape(-1, 3)
+            matrix = np.asarray(cache.GetLocalToWorldTransform(prim), dtype=np.float64)
+            points.append((np.c_[local, np.ones(len(local))] @ matrix)[:, :3])
+            counts = np.asarray(mesh.GetFaceVertexCountsAttr().Get() or [], dtype=np.int64)
+            triangles += int(np.sum(np.maximum(counts - 2, 0)))
+            facts.meshes.append(prim.GetName())
+        elif prim.IsA(shade.Material):
+            facts.materials.append(prim.GetName())
+    every = np.concatenate(points) if points else np.zeros((0, 3))
+    facts.vertex_count = int(every.shape[0])
+    facts.triangle_count = triangles
+    facts.bounding_box = bounds_of(every)
+    facts.up_axis = f"+{geom.GetStageUpAxis(stage)}"
+    metres = float(geom.GetStageMetersPerUnit(stage))
+    facts.units = _UNITS.get(metres, f"{metres:g} m")
 
 
 def usdz_facts(path: Path) -> ModelFacts:
@@ -101,6 +140,8 @@ def usdz_facts(path: Path) -> ModelFacts:
                 facts.textures = _textures(package)
             if refusal is not None or root is None:
                 facts.notes.append(refusal or "the package is empty")
+            elif root.filename.lower().endswith(".usdc"):
+                _read_binary_layer(facts, path)
             else:
                 _read_layer(facts, _read_bounded(package, root))
     except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError) as exc:
