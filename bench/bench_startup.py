@@ -324,7 +324,7 @@ def time_phases(kind: str) -> dict[str, float]:
     importlib.import_module("rodin_mcp.cli.main")
     importlib.import_module("rodin_mcp.server.transports")
     from rodin_mcp.api.client import create_http_client
-    from rodin_mcp.ledger import Ledger
+    from rodin_mcp.ledger import open_sqlite_ledger
     from rodin_mcp.server.app import build_server
     from rodin_mcp.service import LEDGER_FILE, open_service
     from rodin_mcp.settings import Settings
@@ -345,8 +345,12 @@ def time_phases(kind: str) -> dict[str, float]:
     phases[f"  modules it imported: {len(sys.modules) - modules_before}"] = 0.0
     # Again, now that every module is loaded: what the work itself costs.
     last = time.perf_counter()
-    with Ledger(settings.data_dir / LEDGER_FILE):
-        mark("  again: Ledger open")
+
+    async def open_ledger_again() -> None:
+        async with await open_sqlite_ledger(settings.data_dir / LEDGER_FILE):
+            mark("  again: Ledger open")
+
+    anyio.run(open_ledger_again)
     create_http_client(settings)
     mark("  again: create_http_client()")
     return phases

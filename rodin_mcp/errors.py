@@ -29,6 +29,7 @@ The line that matters most is between a request that *never left* this machine a
     │   ├── UnknownRunError                no background run by that id for this caller (.run_id)
     │   └── ConversionError                a model cannot be converted as asked (.field)
     ├── ConverterMissingError          a library a conversion needs is not installed (.package)
+    ├── LedgerUnavailableError         the ledger's database cannot be reached; nothing was sent
     ├── NotSentError                   the request provably never left (connect failure)
     ├── OutcomeUnknownError            a paid submission may have been accepted and billed
     ├── APIError                       Rodin answered and refused (.code, .status_code)
@@ -73,12 +74,14 @@ __all__ = [
     "DownloadError",
     "DownloadTooLargeError",
     "FileNotDownloadedError",
+    "ForeignTaskRefusedError",
     "GuardError",
     "ImageInputError",
     "IncompleteDownloadError",
     "InputError",
     "InsufficientFundsError",
     "InvalidRequestError",
+    "LedgerUnavailableError",
     "LinkExpiredError",
     "MalformedIdError",
     "MissingSubscriptionKeyError",
@@ -285,6 +288,21 @@ class ConverterMissingError(RodinError):
         super().__init__(f"{what} needs the {package} library, which is not installed here.")
         self.package = package
         self.extra = extra
+
+
+class LedgerUnavailableError(RodinError):
+    """The ledger's database cannot be reached (or this process lost its session with it).
+
+    Nothing paid is sent without the ledger, so nothing was spent; reads cannot answer either.
+    Service resumes by itself once the database answers again.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"The task ledger cannot be used right now: {reason}. Nothing was sent to Rodin and "
+            "nothing was spent."
+        )
+        self.reason = reason
 
 
 class NotSentError(RodinError):

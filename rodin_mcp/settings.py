@@ -118,6 +118,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default_factory=default_data_dir, description="Folder holding the server's own state."
     )
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="postgresql://... puts the task ledger on PostgreSQL, shared by replicas on "
+        "several machines; unset, it is a SQLite file in the data folder.",
+    )
 
     # Timeouts (seconds). Read and write timeouts are per chunk, not per request.
     connect_timeout: float = Field(default=5.0, gt=0)
@@ -259,7 +264,7 @@ class Settings(BaseSettings):
             return [Path(p).expanduser() for p in value.split(os.pathsep) if p.strip()]
         return value
 
-    @field_validator("api_key", "http_token", mode="after")
+    @field_validator("api_key", "http_token", "database_url", mode="after")
     @classmethod
     def _strip_secret(cls, value: SecretStr | None) -> SecretStr | None:
         # A key pasted with a trailing newline would make an invalid header; blank means unset.

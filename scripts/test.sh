@@ -35,10 +35,19 @@ export RODIN_TEST_NPM_BIN="$root/.tools/npm/node_modules/.bin"
 (cd viewer && npm ci --no-audit --no-fund -s && node build.mjs)
 export RODIN_TEST_REQUIRE_VIEWER=1
 
-# Debian's Chromium for the viewer's browser test (Playwright drives it; no browser download).
+# Debian's packages the tests start themselves: Chromium for the viewer's browser test
+# (Playwright drives it; no browser download), PostgreSQL for the ledger on its second engine and
+# the replicas, nginx in front of the replicas.
 if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive apt-get -qq update
   DEBIAN_FRONTEND=noninteractive apt-get -qq install -y chromium >/dev/null
+fi
+servers=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || servers+=(postgresql postgresql-contrib)
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || servers+=(nginx)
+if [ ${#servers[@]} -gt 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get -qq update
+  DEBIAN_FRONTEND=noninteractive apt-get -qq install -y --no-install-recommends "${servers[@]}" >/dev/null
 fi
 
 echo "== ruff"

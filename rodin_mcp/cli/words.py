@@ -49,6 +49,9 @@ _ADVICE: dict[type[RodinError], str] = {
         "Pass the task id (and --subscription-key) exactly as generate printed them; "
         "'rodin-mcp tasks' lists the tasks known here."
     ),
+    errors.LedgerUnavailableError: (
+        "Run the command again in a minute; check the database RODIN_DATABASE_URL names."
+    ),
     errors.ForeignTaskRefusedError: (
         "'rodin-mcp tasks' lists the tasks submitted here; RODIN_ALLOW_FOREIGN_TASKS=1 allows "
         "tasks submitted elsewhere."

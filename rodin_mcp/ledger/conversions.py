@@ -8,12 +8,12 @@ that task's own) or by recency.
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from rodin_mcp.ledger.database import Transaction
 from rodin_mcp.ledger.store import Ledger
 from rodin_mcp.records import ConversionRecord, StoredFile
 
@@ -37,7 +37,7 @@ class ConversionStore:
         self._ledger = ledger
         self._clock = clock
 
-    def add(
+    async def add(
         self,
         conversion_id: str,
         *,
@@ -51,8 +51,8 @@ class ConversionStore:
         report: dict[str, Any],
     ) -> ConversionRecord:
         """Record a finished conversion of ``person``'s; returns its row."""
-        with self._ledger.writing() as conn:
-            conn.execute(
+        async with self._ledger.database.writing() as conn:
+            await conn.execute(
                 f"INSERT INTO conversions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     conversion_id,
@@ -67,35 +67,39 @@ class ConversionStore:
                     person,
                 ),
             )
-            return _one(conn, conversion_id)
+            return await _one(conn, conversion_id)
 
-    def get(self, conversion_id: str, person: str) -> ConversionRecord | None:
+    async def get(self, conversion_id: str, person: str) -> ConversionRecord | None:
         """``person``'s conversion, or None (another person's is unknown to them)."""
-        with self._ledger.reading() as conn:
+        async with self._ledger.database.reading() as conn:
             try:
-                found = _one(conn, conversion_id)
+                found = await _one(conn, conversion_id)
             except LookupError:
                 return None
             return found if found.person == person else None
 
-    def of_task(self, task_uuid: str, person: str) -> list[ConversionRecord]:
+    async def of_task(self, task_uuid: str, person: str) -> list[ConversionRecord]:
         """``person``'s conversions of a task's files, oldest first."""
-        with self._ledger.reading() as conn:
-            rows = conn.execute(
-                f"SELECT {_COLUMNS} FROM conversions WHERE task_uuid = ? AND person = ? "
-                "ORDER BY created_at, conversion_id",
-                (task_uuid, person),
-            ).fetchall()
+        async with self._ledger.database.reading() as conn:
+            rows = (
+                await conn.execute(
+                    f"SELECT {_COLUMNS} FROM conversions WHERE task_uuid = ? AND person = ? "
+                    "ORDER BY created_at, conversion_id",
+                    (task_uuid, person),
+                )
+            ).rows
             return [_record(row) for row in rows]
 
-    def recent(self, limit: int, person: str) -> list[ConversionRecord]:
+    async def recent(self, limit: int, person: str) -> list[ConversionRecord]:
         """``person``'s newest ``limit`` conversions, newest first."""
-        with self._ledger.reading() as conn:
-            rows = conn.execute(
-                f"SELECT {_COLUMNS} FROM conversions WHERE person = ? "
-                "ORDER BY created_at DESC, conversion_id DESC LIMIT ?",
-                (person, max(0, int(limit))),
-            ).fetchall()
+        async with self._ledger.database.reading() as conn:
+            rows = (
+                await conn.execute(
+                    f"SELECT {_COLUMNS} FROM conversions WHERE person = ? "
+                    "ORDER BY created_at DESC, conversion_id DESC LIMIT ?",
+                    (person, max(0, int(limit))),
+                )
+            ).rows
             return [_record(row) for row in rows]
 
 
@@ -103,10 +107,12 @@ def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def _one(conn: sqlite3.Connection, conversion_id: str) -> ConversionRecord:
-    row = conn.execute(
-        f"SELECT {_COLUMNS} FROM conversions WHERE conversion_id = ?", (conversion_id,)
-    ).fetchone()
+async def _one(conn: Transaction, conversion_id: str) -> ConversionRecord:
+    row = (
+        await conn.execute(
+            f"SELECT {_COLUMNS} FROM conversions WHERE conversion_id = ?", (conversion_id,)
+        )
+    ).first()
     if row is None:
         raise LookupError(f"no conversion {conversion_id}")
     return _record(row)

@@ -1,8 +1,9 @@
 """Background runs in the ledger: who asked, where each stands, what it produced.
 
 A run lives in the ``runs`` table beside the task it follows, so it survives the process that
-started it: another process on the same data folder, or this one after a restart, finds it and
-takes it over once its runner is gone (:meth:`RunStore.adopt`). A run's row is small; its result
+started it: another process on the same ledger (another replica, on PostgreSQL), or this one
+after a restart, finds it and takes it over once its runner is gone (:meth:`RunStore.adopt`),
+exactly once: the adoption is one transaction under the run's lock. A run's row is small; its result
 is the downloads result's JSON, read only when asked for.
 """
 
@@ -10,12 +11,12 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 import time
 from collections.abc import Callable
 from typing import Any
 
-from rodin_mcp.ledger.owners import Liveness, ProcessOwner, liveness, this_process
+from rodin_mcp.ledger.database import Transaction
+from rodin_mcp.ledger.owners import Liveness
 from rodin_mcp.ledger.store import Ledger
 from rodin_mcp.records import RunRecord, RunState, TaskKind
 
@@ -39,14 +40,19 @@ class RunStore:
         self._ledger = ledger
         self._clock = clock
 
-    def create(
+    @property
+    def owner(self) -> str:
+        """This process (or replica) as the runner of the runs it starts or adopts."""
+        return self._ledger.owners.me()
+
+    async def create(
         self, task_uuid: str, kind: TaskKind, person: str, ttl_seconds: float | None
     ) -> RunRecord:
         """A new working run of ``task_uuid`` for ``person`` (a key), run by this process."""
         now = self._clock()
         run_id = new_run_id()
-        with self._ledger.writing() as conn:
-            conn.execute(
+        async with self._ledger.database.writing() as conn:
+            await conn.execute(
                 f"INSERT INTO runs ({_COLUMNS}) "
                 "VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, NULL, ?)",
                 (
@@ -58,29 +64,31 @@ class RunStore:
                     now,
                     now,
                     ttl_seconds,
-                    this_process().to_json(),
+                    self._ledger.owners.me(),
                 ),
             )
-            return _row(conn, run_id)
+            return await _row(conn, run_id)
 
-    def get(self, run_id: str) -> RunRecord | None:
+    async def get(self, run_id: str) -> RunRecord | None:
         """The run, or None when there is no such run (or it was swept)."""
-        with self._ledger.reading() as conn:
+        async with self._ledger.database.reading() as conn:
             try:
-                return _row(conn, run_id)
+                return await _row(conn, run_id)
             except LookupError:
                 return None
 
-    def note(self, run_id: str, message: str) -> RunRecord | None:
+    async def note(self, run_id: str, message: str) -> RunRecord | None:
         """Record where a working run stands; None when it is no longer working."""
-        with self._ledger.writing() as conn:
-            updated = conn.execute(
-                "UPDATE runs SET message = ?, updated_at = ? WHERE run_id = ? AND state = ?",
-                (message, self._clock(), run_id, RunState.WORKING.value),
+        async with self._ledger.database.writing() as conn:
+            updated = (
+                await conn.execute(
+                    "UPDATE runs SET message = ?, updated_at = ? WHERE run_id = ? AND state = ?",
+                    (message, self._clock(), run_id, RunState.WORKING.value),
+                )
             ).rowcount
-            return _row(conn, run_id) if updated else None
+            return await _row(conn, run_id) if updated else None
 
-    def finish(
+    async def finish(
         self,
         run_id: str,
         state: RunState,
@@ -91,68 +99,73 @@ class RunStore:
     ) -> RunRecord | None:
         """End a working run; None when it had already ended (a cancel came first)."""
         assert state.is_final
-        with self._ledger.writing() as conn:
-            updated = conn.execute(
-                "UPDATE runs SET state = ?, message = ?, result = ?, error = ?, runner = NULL, "
-                "updated_at = ? WHERE run_id = ? AND state = ?",
-                (
-                    state.value,
-                    message,
-                    None if result is None else json.dumps(result, separators=(",", ":")),
-                    error,
-                    self._clock(),
-                    run_id,
-                    RunState.WORKING.value,
-                ),
+        async with self._ledger.database.writing() as conn:
+            updated = (
+                await conn.execute(
+                    "UPDATE runs SET state = ?, message = ?, result = ?, error = ?, "
+                    "runner = NULL, updated_at = ? WHERE run_id = ? AND state = ?",
+                    (
+                        state.value,
+                        message,
+                        None if result is None else json.dumps(result, separators=(",", ":")),
+                        error,
+                        self._clock(),
+                        run_id,
+                        RunState.WORKING.value,
+                    ),
+                )
             ).rowcount
-            return _row(conn, run_id) if updated else None
+            return await _row(conn, run_id) if updated else None
 
-    def adopt(self, run_id: str) -> bool:
+    async def adopt(self, run_id: str) -> bool:
         """Make this process the runner of a working run whose runner is gone.
 
         True when this process now runs it (and did not before); False when the run is not
-        working, or its runner is alive (here or in another process) or cannot be checked.
+        working, or its runner is alive (here or elsewhere) or cannot be checked. One
+        transaction under the run's lock: of several processes adopting at once, one does.
         """
-        me = this_process()
-        with self._ledger.writing() as conn:
-            row = conn.execute(
-                "SELECT state, runner FROM runs WHERE run_id = ?", (run_id,)
-            ).fetchone()
+        owners = self._ledger.owners
+        async with self._ledger.database.writing(lock=f"run:{run_id}") as conn:
+            row = (
+                await conn.execute("SELECT state, runner FROM runs WHERE run_id = ?", (run_id,))
+            ).first()
             if row is None or row[0] != RunState.WORKING.value:
                 return False
-            owner = ProcessOwner.from_json(row[1]) if row[1] else None
-            if owner is not None and liveness(owner) is not Liveness.DEAD:
+            runner = None if row[1] is None else str(row[1])
+            if runner is not None and await owners.liveness(conn, runner) is not Liveness.DEAD:
                 return False
-            conn.execute(
+            await conn.execute(
                 "UPDATE runs SET runner = ?, updated_at = ? WHERE run_id = ?",
-                (me.to_json(), self._clock(), run_id),
+                (owners.me(), self._clock(), run_id),
             )
             return True
 
-    def orphans(self) -> list[str]:
+    async def orphans(self) -> list[str]:
         """Working runs whose runner is gone: a crashed or killed process's."""
-        with self._ledger.reading() as conn:
-            rows = conn.execute(
-                "SELECT run_id, runner FROM runs WHERE state = ?", (RunState.WORKING.value,)
-            ).fetchall()
         found: list[str] = []
-        for run_id, runner in rows:
-            owner = ProcessOwner.from_json(runner) if runner else None
-            if owner is None or liveness(owner) is Liveness.DEAD:
-                found.append(str(run_id))
+        async with self._ledger.database.reading() as conn:
+            rows = (
+                await conn.execute(
+                    "SELECT run_id, runner FROM runs WHERE state = ?", (RunState.WORKING.value,)
+                )
+            ).rows
+            for run_id, runner in rows:
+                text = None if runner is None else str(runner)
+                if text is None or await self._ledger.owners.liveness(conn, text) is Liveness.DEAD:
+                    found.append(str(run_id))
         return found
 
-    def working_count(self, person: str | None = None) -> int:
+    async def working_count(self, person: str | None = None) -> int:
         """How many runs are working, in every process (only ``person``'s, if given)."""
         sql = "SELECT COUNT(*) FROM runs WHERE state = ?"
         params: list[object] = [RunState.WORKING.value]
         if person is not None:
             sql += " AND person = ?"
             params.append(person)
-        with self._ledger.reading() as conn:
-            return int(conn.execute(sql, params).fetchone()[0])
+        async with self._ledger.database.reading() as conn:
+            return int((await conn.execute(sql, params)).one()[0])
 
-    def visible(
+    async def visible(
         self, person: str, limit: int, *, before: tuple[float, str] | None = None
     ) -> list[RunRecord]:
         """``person``'s runs, newest first, from after ``before`` (a page cursor)."""
@@ -163,21 +176,22 @@ class RunStore:
             params += [before[0], before[0], before[1]]
         sql += " ORDER BY created_at DESC, run_id DESC LIMIT ?"
         params.append(limit)
-        with self._ledger.reading() as conn:
-            return [_record(row) for row in conn.execute(sql, params).fetchall()]
+        async with self._ledger.database.reading() as conn:
+            return [_record(row) for row in (await conn.execute(sql, params)).rows]
 
-    def sweep(self) -> int:
+    async def sweep(self) -> int:
         """Forget ended runs past their time to live; returns how many."""
-        with self._ledger.writing() as conn:
-            return conn.execute(
+        async with self._ledger.database.writing() as conn:
+            swept = await conn.execute(
                 "DELETE FROM runs WHERE state != ? AND ttl_seconds IS NOT NULL "
                 "AND created_at + ttl_seconds < ?",
                 (RunState.WORKING.value, self._clock()),
-            ).rowcount
+            )
+            return swept.rowcount
 
 
-def _row(conn: sqlite3.Connection, run_id: str) -> RunRecord:
-    row = conn.execute(f"SELECT {_COLUMNS} FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+async def _row(conn: Transaction, run_id: str) -> RunRecord:
+    row = (await conn.execute(f"SELECT {_COLUMNS} FROM runs WHERE run_id = ?", (run_id,))).first()
     if row is None:
         raise LookupError(f"no run {run_id}")
     return _record(row)

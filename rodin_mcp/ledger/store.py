@@ -1,32 +1,30 @@
-"""The task ledger: the memory of the MCP server and the command line.
+"""The task ledger: the memory of the MCP server, the command line and the replicas.
 
 Every paid submission is written down *before* its request leaves (state ``submitting``), then its
 ids once Rodin answers, then every status and download. So a task id is never lost, and an
 identical submission whose outcome is unknown can be spotted before it is paid for twice.
 
-Storage is one SQLite file in WAL mode, shared safely by several processes (several host windows
-each run a server): every write is one ``BEGIN IMMEDIATE`` transaction, and ``busy_timeout`` makes
-a writer wait for another rather than fail. A :class:`Ledger` holds one connection, guarded by a
-lock, so it may be called from worker threads one at a time. The states a row can be in are
-:class:`~rodin_mcp.records.RecordState`.
+The rules are written once, over :class:`~rodin_mcp.ledger.database.Database` (SQLite on one
+machine, PostgreSQL for replicas) and :class:`~rodin_mcp.ledger.owners_registry.Owners` (who
+owns a claim, and whether they still run). Every write is one transaction; the claims of one
+person are serialised by their person's lock, so of several processes (or replicas) claiming an
+identical request at once exactly one gets it, and racing claims cannot overspend a budget. The
+states a row can be in are :class:`~rodin_mcp.records.RecordState`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import logging
 import secrets
-import sqlite3
-import threading
 import time
-from collections.abc import Generator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, cast
+from typing import Any, Self
 
-from rodin_mcp.errors import BudgetExceededError, ConfigError
+from rodin_mcp.errors import BudgetExceededError
 from rodin_mcp.ledger.claims import (
     FOREIGN_CLAIM_SECONDS,
     Claim,
@@ -38,10 +36,9 @@ from rodin_mcp.ledger.claims import (
     SubmissionDraft,
     Unresolved,
 )
-from rodin_mcp.ledger.owners import Liveness, ProcessOwner, liveness, this_process
-from rodin_mcp.ledger.private_files import create_private_file, make_private_dirs
-from rodin_mcp.ledger.schema import migrate
-from rodin_mcp.ledger.transactions import BUSY_TIMEOUT_MS, immediate, retry_while_locked
+from rodin_mcp.ledger.database import Database, Transaction
+from rodin_mcp.ledger.owners import Liveness
+from rodin_mcp.ledger.owners_registry import Owners
 from rodin_mcp.records import RecordState, StoredFile, TaskKind, TaskRecord
 
 __all__ = ["Ledger", "Spending"]
@@ -62,77 +59,43 @@ class Spending:
 
 
 class Ledger:
-    """The task ledger on one SQLite file.
+    """The task ledger on a database, owned (as claims and runs are) through ``owners``."""
 
-    Args:
-        path: The database file; its missing parent folders are created ``0700``.
+    def __init__(self, database: Database, owners: Owners, *, where: str) -> None:
+        self.database = database
+        self.owners = owners
+        self.where = where
+        """The database, for messages (a file's path, or a server's URL without password)."""
 
-    Raises:
-        ConfigError: The file cannot be opened, is not a ledger, or has a newer schema.
-    """
+    @property
+    def engine(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.database.engine
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._lock = threading.Lock()
-        make_private_dirs(self.path.parent)
-        create_private_file(self.path)
+    async def aclose(self) -> None:
+        """Let go of the database. The ledger cannot be used afterwards."""
         try:
-            self._conn = sqlite3.connect(
-                self.path,
-                timeout=BUSY_TIMEOUT_MS / 1000,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-        except sqlite3.Error as exc:
-            raise ConfigError(f"Cannot open the task ledger {self.path}: {exc}.") from None
-        try:
-            self._configure()
-            migrate(self._conn, self.path)
-        except ConfigError:
-            self._conn.close()
-            raise
-        except sqlite3.DatabaseError as exc:
-            self._conn.close()
-            raise ConfigError(
-                f"Cannot use the task ledger {self.path}: {exc}. Move the file away or set "
-                "RODIN_DATA_DIR to another folder."
-            ) from None
+            await self.owners.aclose()
+        finally:
+            await self.database.aclose()
 
-    def _configure(self) -> None:
-        conn = self._conn
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
-        mode = retry_while_locked(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
-        if str(mode).lower() != "wal":
-            logger.warning("task ledger %s: WAL mode unavailable, using %s", self.path, mode)
-        # FULL: a committed submission survives a power cut, not only a crash of this process.
-        # On macOS fsync stops at the drive's cache; fullfsync (ignored elsewhere) goes through.
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA fullfsync = ON")
-        conn.execute("PRAGMA checkpoint_fullfsync = ON")
-        conn.execute("PRAGMA foreign_keys = ON")
-
-    def close(self) -> None:
-        """Close the connection. The ledger cannot be used afterwards."""
-        with self._lock:
-            self._conn.close()
-
-    def __enter__(self) -> Self:
+    async def __aenter__(self) -> Self:
         return self
 
-    def __exit__(
+    async def __aexit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        await self.aclose()
 
     def __repr__(self) -> str:
-        return f"Ledger({str(self.path)!r})"
+        return f"Ledger({self.where!r})"
 
-    # --- writes -----------------------------------------------------------------------------
+    # --- claims -----------------------------------------------------------------------------
 
-    def claim_submission(
+    async def claim_submission(
         self,
         draft: SubmissionDraft,
         *,
@@ -143,22 +106,26 @@ class Ledger:
     ) -> Claim:
         """Claim ``draft`` for sending, or say why not (see :mod:`~rodin_mcp.ledger.claims`).
 
-        One ``BEGIN IMMEDIATE`` transaction: of several processes claiming an identical draft at
-        once, one gets :class:`Claimed` and the others see its row.
+        One transaction under the person's lock: of several processes claiming an identical
+        draft at once, one gets :class:`Claimed` and the others see its row.
+
+        Raises:
+            BudgetExceededError: the person's budget cannot cover it; nothing was written.
         """
         now = time.time() if now is None else now
-        with self._write() as conn:
-            decision = self._decide(conn, draft, window_seconds, force_new, now, write=True)
+        async with self.database.writing(lock=_claims_lock(draft.person)) as tx:
+            decision = await self._decide(tx, draft, window_seconds, force_new, now, write=True)
             if decision is not None:
                 return decision
             if limit is not None:
-                _check_budget(conn, draft, limit, now)
-            cursor = conn.execute(
+                await _check_budget(tx, draft, limit, now)
+            inserted = await tx.execute(
                 """
                 INSERT INTO tasks (fingerprint, request, image_count, prompt, tier,
                                    estimated_credits, sandbox, scope, state, owner,
                                    created_at, updated_at, kind, source, person)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'submitting', ?, ?, ?, ?, ?, ?)
+                RETURNING id
                 """,
                 (
                     draft.fingerprint,
@@ -169,7 +136,7 @@ class Ledger:
                     float(draft.estimated_credits),
                     int(draft.sandbox),
                     draft.scope,
-                    this_process().to_json(),
+                    self.owners.me(),
                     now,
                     now,
                     draft.kind.value,
@@ -177,9 +144,9 @@ class Ledger:
                     draft.person,
                 ),
             )
-            return Claimed(int(cast(int, cursor.lastrowid)))
+            return Claimed(int(inserted.one()[0]))
 
-    def peek_submission(
+    async def peek_submission(
         self,
         draft: SubmissionDraft,
         *,
@@ -192,17 +159,36 @@ class Ledger:
         Writes only what is already true (a dead owner's claim becomes ``unknown``).
         """
         now = time.time() if now is None else now
-        with self._write() as conn:
-            return self._decide(conn, draft, window_seconds, force_new, now, write=False)
+        async with self.database.writing(lock=_claims_lock(draft.person)) as tx:
+            return await self._decide(tx, draft, window_seconds, force_new, now, write=False)
 
-    def abandon_claim(self, record_id: int) -> None:
-        """Forget a ``submitting`` row whose request was never sent (e.g. refused by the budget)."""
-        with self._write() as conn:
-            conn.execute("DELETE FROM tasks WHERE id = ? AND state = 'submitting'", (record_id,))
+    async def confirm_claim(self, record_id: int) -> bool:
+        """Whether the claim is still this owner's to send, proven where others could judge it
+        otherwise (see :meth:`~rodin_mcp.ledger.owners_registry.Owners.confirm`).
 
-    def _decide(
+        Raises:
+            LedgerUnavailableError: this owner cannot prove it (its database session is gone).
+        """
+        async with self.database.reading() as tx:
+            await self.owners.confirm(tx)
+            row = (
+                await tx.execute(
+                    "SELECT 1 FROM tasks WHERE id = ? AND state = 'submitting' AND owner = ?",
+                    (record_id, self.owners.me()),
+                )
+            ).first()
+            return row is not None
+
+    async def abandon_claim(self, record_id: int) -> None:
+        """Forget a ``submitting`` row whose request was never sent."""
+        async with self.database.writing() as tx:
+            await tx.execute(
+                "DELETE FROM tasks WHERE id = ? AND state = 'submitting'", (record_id,)
+            )
+
+    async def _decide(
         self,
-        conn: sqlite3.Connection,
+        tx: Transaction,
         draft: SubmissionDraft,
         window_seconds: float,
         force_new: bool,
@@ -211,76 +197,66 @@ class Ledger:
         write: bool,
     ) -> Decision | None:
         same = (draft.fingerprint, int(draft.sandbox), draft.scope, draft.person)
-        columns = self._columns()
-        rows = conn.execute(
+        pending = await tx.execute(
             "SELECT * FROM tasks WHERE fingerprint = ? AND sandbox = ? AND scope = ? "
             "AND person = ? AND state IN ('unknown', 'submitting') "
             "ORDER BY created_at DESC, id DESC",
             same,
-        ).fetchall()
-        pending = [(_record(row, columns), _owner_of(row, columns)) for row in rows]
+        )
         unresolved: TaskRecord | None = None
         in_flight: TaskRecord | None = None
-        for record, owner_json in pending:
+        for values in pending.dicts():
+            record, owner = _record(values), _text(values.get("owner"))
             if record.state is RecordState.SUBMITTING:
-                verdict = _claim_verdict(owner_json, record.created_at, now)
+                verdict = await self._claim_verdict(tx, owner, record.created_at, now)
                 if verdict is Liveness.ALIVE:
                     in_flight = in_flight or record
                     continue
-                record = self._mark_owner_gone(conn, record, owner_json, verdict)
+                record = await self._mark_owner_gone(tx, record, owner, verdict)
             unresolved = unresolved or record
         if unresolved is not None:
             if not force_new:
                 return Unresolved(unresolved)
             if write:
-                conn.execute(
+                await tx.execute(
                     "UPDATE tasks SET state = 'superseded', updated_at = ? WHERE fingerprint = ? "
                     "AND sandbox = ? AND scope = ? AND person = ? AND state = 'unknown'",
                     (now, *same),
                 )
         if force_new:
             return None
-        duplicate = self._duplicate(conn, same, now - window_seconds)
+        duplicate = await _duplicate(tx, same, now - window_seconds)
         if duplicate is not None:
             return Reused(duplicate)
         return None if in_flight is None else InFlight(in_flight)
 
-    def _mark_owner_gone(
-        self,
-        conn: sqlite3.Connection,
-        record: TaskRecord,
-        owner_json: str | None,
-        verdict: Liveness,
+    async def _claim_verdict(
+        self, tx: Transaction, owner: str | None, created_at: float, now: float
+    ) -> Liveness:
+        """Whether a ``submitting`` claim is in flight (ALIVE), its owner gone (DEAD), or stale."""
+        verdict = await self.owners.liveness(tx, owner)
+        if verdict is Liveness.UNKNOWN:
+            # Cannot be checked from here: trust it for a while (measured on this clock), then not.
+            return Liveness.ALIVE if now - created_at < FOREIGN_CLAIM_SECONDS else Liveness.UNKNOWN
+        return verdict
+
+    async def _mark_owner_gone(
+        self, tx: Transaction, record: TaskRecord, owner: str | None, verdict: Liveness
     ) -> TaskRecord:
-        owner = ProcessOwner.from_json(owner_json) if owner_json else None
-        if verdict is Liveness.DEAD and owner is not None:
-            reason = f"its process (pid {owner.pid}) ended before Rodin's answer was recorded"
-        else:
-            reason = "no answer was recorded within a minute of sending it"
         if verdict is Liveness.DEAD:
-            conn.execute(
+            reason = self.owners.gone_reason(owner)
+            await tx.execute(
                 "UPDATE tasks SET state = 'unknown', error = ?, updated_at = ? "
                 "WHERE id = ? AND state = 'submitting'",
                 (reason, time.time(), record.id),
             )
+        else:
+            reason = "no answer was recorded within a minute of sending it"
         return dataclasses.replace(record, state=RecordState.UNKNOWN, error=reason)
 
-    def _duplicate(
-        self, conn: sqlite3.Connection, same: tuple[str, int, str, str], since: float
-    ) -> TaskRecord | None:
-        placeholders = ",".join("?" * len(_DUPLICATE_STATES))
-        row = conn.execute(
-            f"""
-            SELECT * FROM tasks
-            WHERE fingerprint = ? AND sandbox = ? AND scope = ? AND person = ?
-              AND submitted_at >= ? AND state IN ({placeholders})
-            ORDER BY submitted_at DESC, id DESC LIMIT 1
-            """,
-            (*same, since, *_DUPLICATE_STATES),
-        ).fetchone()
-        return None if row is None else _record(row, self._columns())
+    # --- what happened to a submission --------------------------------------------------------
 
-    def record_submitted(
+    async def record_submitted(
         self,
         record_id: int,
         *,
@@ -292,14 +268,14 @@ class Ledger:
     ) -> TaskRecord:
         """Record Rodin's answer to a submission (state ``waiting``); return the updated row."""
         now = time.time()
-        with self._write() as conn:
-            self._require_row(conn, record_id)
+        async with self.database.writing() as tx:
+            await _require_row(tx, record_id)
             # The same uuid may already be here as 'external' if another process looked it up.
-            conn.execute(
+            await tx.execute(
                 "DELETE FROM tasks WHERE task_uuid = ? AND state = 'external' AND id != ?",
                 (task_uuid, record_id),
             )
-            conn.execute(
+            await tx.execute(
                 """
                 UPDATE tasks SET task_uuid = ?, subscription_key = ?, job_uuids = ?, consumed = ?,
                        submit_time = ?, submitted_at = ?, updated_at = ?, state = 'waiting',
@@ -317,17 +293,17 @@ class Ledger:
                     record_id,
                 ),
             )
-            return self._row_by_id(conn, record_id)
+            return await _row_by_id(tx, record_id)
 
-    def record_outcome_unknown(self, record_id: int, reason: str) -> None:
+    async def record_outcome_unknown(self, record_id: int, reason: str) -> None:
         """Mark a submission whose request may have reached Rodin (state ``unknown``)."""
-        self._set_state(record_id, "unknown", reason)
+        await self._set_state(record_id, "unknown", reason)
 
-    def record_rejected(self, record_id: int, code: str | None, message: str) -> None:
+    async def record_rejected(self, record_id: int, code: str | None, message: str) -> None:
         """Mark a submission that was never sent or that Rodin refused (state ``rejected``)."""
-        self._set_state(record_id, "rejected", f"{code}: {message}" if code else message)
+        await self._set_state(record_id, "rejected", f"{code}: {message}" if code else message)
 
-    def record_external(
+    async def record_external(
         self,
         *,
         task_uuid: str,
@@ -342,31 +318,32 @@ class Ledger:
         A known task keeps its row; a subscription key it lacked is filled in.
         """
         now = time.time()
-        with self._write() as conn:
-            existing = conn.execute(
-                "SELECT id, person FROM tasks WHERE task_uuid = ?", (task_uuid,)
-            ).fetchone()
+        async with self.database.writing(lock=f"task:{task_uuid}") as tx:
+            existing = (
+                await tx.execute("SELECT id, person FROM tasks WHERE task_uuid = ?", (task_uuid,))
+            ).first()
             if existing is not None and existing[1] != person:
                 return None
             if existing is not None:
                 if subscription_key:
-                    conn.execute(
+                    await tx.execute(
                         "UPDATE tasks SET subscription_key = COALESCE(subscription_key, ?) "
                         "WHERE id = ?",
                         (subscription_key, existing[0]),
                     )
-                return self._row_by_id(conn, int(existing[0]))
-            cursor = conn.execute(
+                return await _row_by_id(tx, int(existing[0]))
+            inserted = await tx.execute(
                 """
                 INSERT INTO tasks (task_uuid, subscription_key, sandbox, scope, state,
                                    created_at, updated_at, person)
                 VALUES (?, ?, ?, ?, 'external', ?, ?, ?)
+                RETURNING id
                 """,
                 (task_uuid, subscription_key, int(sandbox), scope, now, now, person),
             )
-            return self._row_by_id(conn, int(cast(int, cursor.lastrowid)))
+            return await _row_by_id(tx, int(inserted.one()[0]))
 
-    def record_status(self, task_uuid: str, state: str, jobs: list[tuple[str, str]]) -> None:
+    async def record_status(self, task_uuid: str, state: str, jobs: list[tuple[str, str]]) -> None:
         """Record the latest job statuses of a task and the task state derived from them.
 
         Raises:
@@ -374,15 +351,15 @@ class Ledger:
             LookupError: The ledger has no task with this uuid.
         """
         _check_state(state)
-        with self._write() as conn:
-            cursor = conn.execute(
+        async with self.database.writing() as tx:
+            changed = await tx.execute(
                 "UPDATE tasks SET state = ?, jobs = ?, updated_at = ? WHERE task_uuid = ?",
                 (state, _dumps([list(job) for job in jobs]), time.time(), task_uuid),
             )
-            if cursor.rowcount == 0:
+            if changed.rowcount == 0:
                 raise LookupError(f"no task {task_uuid} in the ledger")
 
-    def record_download(
+    async def record_download(
         self, task_uuid: str, output_dir: Path, files: Sequence[StoredFile]
     ) -> TaskRecord:
         """Record the verified files of a task saved on disk; return the updated row.
@@ -391,30 +368,30 @@ class Ledger:
             LookupError: The ledger has no task with this uuid.
         """
         now = time.time()
-        with self._write() as conn:
-            cursor = conn.execute(
+        async with self.database.writing() as tx:
+            changed = await tx.execute(
                 """
                 UPDATE tasks SET output_dir = ?, files = ?, downloaded_at = ?, updated_at = ?
                 WHERE task_uuid = ?
                 """,
                 (str(output_dir), _dumps([f.as_json() for f in files]), now, now, task_uuid),
             )
-            if cursor.rowcount == 0:
+            if changed.rowcount == 0:
                 raise LookupError(f"no task {task_uuid} in the ledger")
-            return self._row_by_uuid(conn, task_uuid)
+            return await _row_by_uuid(tx, task_uuid)
 
     # --- reads ------------------------------------------------------------------------------
 
-    def get(self, task_uuid: str, person: str | None = None) -> TaskRecord | None:
+    async def get(self, task_uuid: str, person: str | None = None) -> TaskRecord | None:
         """The row of the task with this uuid (if given, only when it is ``person``'s)."""
         sql, params = "SELECT * FROM tasks WHERE task_uuid = ?", [task_uuid]
         if person is not None:
             sql, params = sql + " AND person = ?", [*params, person]
-        with self._lock:
-            row = self._conn.execute(sql, params).fetchone()
-            return None if row is None else _record(row, self._columns())
+        async with self.database.reading() as tx:
+            found = (await tx.execute(sql, params)).dicts()
+        return _record(found[0]) if found else None
 
-    def list_tasks(
+    async def list_tasks(
         self, limit: int = 20, *, sandbox: bool | None = None, person: str | None = None
     ) -> list[TaskRecord]:
         """The newest ``limit`` rows, newest first; only sandbox or only real ones, and only
@@ -428,96 +405,111 @@ class Ledger:
             conditions.append("person = ?")
             params.append(person)
         where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-        with self._lock:
-            rows = self._conn.execute(
+        async with self.database.reading() as tx:
+            found = await tx.execute(
                 f"SELECT * FROM tasks {where} ORDER BY created_at DESC, id DESC LIMIT ?",
                 (*params, max(0, int(limit))),
-            ).fetchall()
-            columns = self._columns()
-            return [_record(row, columns) for row in rows]
+            )
+        return [_record(values) for values in found.dicts()]
 
-    def secret(self, name: str) -> bytes:
+    async def secret(self, name: str) -> bytes:
         """The ledger's random 32-byte secret ``name``, made the first time any process asks."""
-        with self._write() as conn:
-            conn.execute(
-                "INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)",
+        async with self.database.writing() as tx:
+            await tx.execute(
+                "INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
                 (name, secrets.token_bytes(32)),
             )
-            return bytes(
-                conn.execute("SELECT value FROM secrets WHERE name = ?", (name,)).fetchone()[0]
-            )
+            row = (await tx.execute("SELECT value FROM secrets WHERE name = ?", (name,))).one()
+        return bytes(row[0])
 
-    def spending(
+    async def spending(
         self, person: str, *, sandbox: bool, period_seconds: float, now: float | None = None
     ) -> Spending:
         """What ``person`` spent and reserved (in this mode) in the period ending ``now``."""
         now = time.time() if now is None else now
-        with self._lock:
-            return _spending(self._conn, person, sandbox, now - period_seconds)
-
-    # --- shared with the ledger's other tables ------------------------------------------------
-
-    @contextlib.contextmanager
-    def writing(self) -> Generator[sqlite3.Connection]:
-        """The connection inside one ``BEGIN IMMEDIATE`` transaction (for :mod:`.runs`)."""
-        with self._write() as conn:
-            yield conn
-
-    @contextlib.contextmanager
-    def reading(self) -> Generator[sqlite3.Connection]:
-        """The connection, held for reads (for :mod:`.runs`)."""
-        with self._lock:
-            yield self._conn
+        async with self.database.reading() as tx:
+            return await _spending(tx, person, sandbox, now - period_seconds)
 
     # --- helpers ----------------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _write(self) -> Generator[sqlite3.Connection]:
-        with self._lock, immediate(self._conn):
-            yield self._conn
-
-    def _columns(self) -> list[str]:
-        cursor = self._conn.execute("SELECT * FROM tasks LIMIT 0")
-        return [str(column[0]) for column in cursor.description]
-
-    def _select_one(self, sql: str, params: tuple[object, ...]) -> TaskRecord | None:
-        with self._lock:
-            row = self._conn.execute(sql, params).fetchone()
-            return None if row is None else _record(row, self._columns())
-
-    def _row_by_uuid(self, conn: sqlite3.Connection, task_uuid: str) -> TaskRecord:
-        row = conn.execute("SELECT * FROM tasks WHERE task_uuid = ?", (task_uuid,)).fetchone()
-        if row is None:
-            raise LookupError(f"no task {task_uuid} in the ledger")
-        return _record(row, self._columns())
-
-    def _row_by_id(self, conn: sqlite3.Connection, record_id: int) -> TaskRecord:
-        row = conn.execute("SELECT * FROM tasks WHERE id = ?", (record_id,)).fetchone()
-        if row is None:
-            raise LookupError(f"no ledger row {record_id}")
-        return _record(row, self._columns())
-
-    @staticmethod
-    def _require_row(conn: sqlite3.Connection, record_id: int) -> None:
-        if conn.execute("SELECT 1 FROM tasks WHERE id = ?", (record_id,)).fetchone() is None:
-            raise LookupError(f"no ledger row {record_id}")
-
-    def _set_state(
-        self, record_id: int, state: str, error: str | None, *, keep_error: bool = False
-    ) -> None:
+    async def _set_state(self, record_id: int, state: str, error: str | None) -> None:
         _check_state(state)
-        with self._write() as conn:
-            self._require_row(conn, record_id)
-            if keep_error:
-                conn.execute(
-                    "UPDATE tasks SET state = ?, updated_at = ? WHERE id = ?",
-                    (state, time.time(), record_id),
-                )
-            else:
-                conn.execute(
-                    "UPDATE tasks SET state = ?, error = ?, updated_at = ? WHERE id = ?",
-                    (state, error, time.time(), record_id),
-                )
+        async with self.database.writing() as tx:
+            await _require_row(tx, record_id)
+            await tx.execute(
+                "UPDATE tasks SET state = ?, error = ?, updated_at = ? WHERE id = ?",
+                (state, error, time.time(), record_id),
+            )
+
+
+def _claims_lock(person: str) -> str:
+    """The lock every claim of ``person`` takes: dedupe and budget are per person."""
+    return f"claims:{person}"
+
+
+async def _duplicate(
+    tx: Transaction, same: tuple[str, int, str, str], since: float
+) -> TaskRecord | None:
+    placeholders = ",".join("?" * len(_DUPLICATE_STATES))
+    found = await tx.execute(
+        f"""
+        SELECT * FROM tasks
+        WHERE fingerprint = ? AND sandbox = ? AND scope = ? AND person = ?
+          AND submitted_at >= ? AND state IN ({placeholders})
+        ORDER BY submitted_at DESC, id DESC LIMIT 1
+        """,
+        (*same, since, *_DUPLICATE_STATES),
+    )
+    rows = found.dicts()
+    return _record(rows[0]) if rows else None
+
+
+async def _require_row(tx: Transaction, record_id: int) -> None:
+    if (await tx.execute("SELECT 1 FROM tasks WHERE id = ?", (record_id,))).first() is None:
+        raise LookupError(f"no ledger row {record_id}")
+
+
+async def _row_by_id(tx: Transaction, record_id: int) -> TaskRecord:
+    rows = (await tx.execute("SELECT * FROM tasks WHERE id = ?", (record_id,))).dicts()
+    if not rows:
+        raise LookupError(f"no ledger row {record_id}")
+    return _record(rows[0])
+
+
+async def _row_by_uuid(tx: Transaction, task_uuid: str) -> TaskRecord:
+    rows = (await tx.execute("SELECT * FROM tasks WHERE task_uuid = ?", (task_uuid,))).dicts()
+    if not rows:
+        raise LookupError(f"no task {task_uuid} in the ledger")
+    return _record(rows[0])
+
+
+async def _spending(tx: Transaction, person: str, sandbox: bool, since: float) -> Spending:
+    placeholders = ",".join("?" * len(_UNBILLED_STATES))
+    row = (
+        await tx.execute(
+            f"""
+            SELECT COALESCE(SUM(COALESCE(consumed, estimated_credits)), 0), MIN(created_at)
+            FROM tasks
+            WHERE person = ? AND sandbox = ? AND created_at > ? AND state NOT IN ({placeholders})
+            """,
+            (person, int(sandbox), since, *_UNBILLED_STATES),
+        )
+    ).one()
+    return Spending(float(row[0]), None if row[1] is None else float(row[1]))
+
+
+async def _check_budget(
+    tx: Transaction, draft: SubmissionDraft, limit: SpendLimit, now: float
+) -> None:
+    spent = await _spending(tx, draft.person, draft.sandbox, now - limit.period_seconds)
+    if spent.credits + draft.estimated_credits > limit.credits + 1e-9:
+        frees_at = None if spent.oldest_at is None else spent.oldest_at + limit.period_seconds
+        raise BudgetExceededError(
+            cost=draft.estimated_credits,
+            spent=spent.credits,
+            budget=limit.credits,
+            frees_at=frees_at,
+        )
 
 
 def _check_state(state: str) -> RecordState:
@@ -532,8 +524,11 @@ def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def _record(row: tuple[Any, ...], columns: list[str]) -> TaskRecord:
-    values = dict(zip(columns, row, strict=True))
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _record(values: dict[str, Any]) -> TaskRecord:
     return TaskRecord(
         id=int(values["id"]),
         task_uuid=values["task_uuid"],
@@ -552,55 +547,13 @@ def _record(row: tuple[Any, ...], columns: list[str]) -> TaskRecord:
         error=values["error"],
         jobs=tuple((str(job[0]), str(job[1])) for job in json.loads(values["jobs"])),
         created_at=float(values["created_at"]),
-        submitted_at=values["submitted_at"],
+        submitted_at=None if values["submitted_at"] is None else float(values["submitted_at"]),
         updated_at=float(values["updated_at"]),
         submit_time=values["submit_time"],
         output_dir=values["output_dir"],
         files=tuple(StoredFile.from_json(dict(item)) for item in json.loads(values["files"])),
-        downloaded_at=values["downloaded_at"],
+        downloaded_at=None if values["downloaded_at"] is None else float(values["downloaded_at"]),
         kind=TaskKind(values["kind"]),
         source=values["source"],
         person=str(values["person"]),
     )
-
-
-def _spending(conn: sqlite3.Connection, person: str, sandbox: bool, since: float) -> Spending:
-    placeholders = ",".join("?" * len(_UNBILLED_STATES))
-    row = conn.execute(
-        f"""
-        SELECT COALESCE(SUM(COALESCE(consumed, estimated_credits)), 0), MIN(created_at)
-        FROM tasks
-        WHERE person = ? AND sandbox = ? AND created_at > ? AND state NOT IN ({placeholders})
-        """,
-        (person, int(sandbox), since, *_UNBILLED_STATES),
-    ).fetchone()
-    return Spending(float(row[0]), None if row[1] is None else float(row[1]))
-
-
-def _check_budget(
-    conn: sqlite3.Connection, draft: SubmissionDraft, limit: SpendLimit, now: float
-) -> None:
-    spent = _spending(conn, draft.person, draft.sandbox, now - limit.period_seconds)
-    if spent.credits + draft.estimated_credits > limit.credits + 1e-9:
-        frees_at = None if spent.oldest_at is None else spent.oldest_at + limit.period_seconds
-        raise BudgetExceededError(
-            cost=draft.estimated_credits,
-            spent=spent.credits,
-            budget=limit.credits,
-            frees_at=frees_at,
-        )
-
-
-def _claim_verdict(owner_json: str | None, created_at: float, now: float) -> Liveness:
-    """Whether a ``submitting`` claim is in flight (ALIVE), its owner gone (DEAD), or stale."""
-    owner = ProcessOwner.from_json(owner_json) if owner_json else None
-    verdict = Liveness.UNKNOWN if owner is None else liveness(owner)
-    if verdict is Liveness.UNKNOWN:
-        # Cannot be checked from here: trust it for a while (measured on this clock), then not.
-        return Liveness.ALIVE if now - created_at < FOREIGN_CLAIM_SECONDS else Liveness.UNKNOWN
-    return verdict
-
-
-def _owner_of(row: tuple[Any, ...], columns: list[str]) -> str | None:
-    owner: object = row[columns.index("owner")]
-    return owner if isinstance(owner, str) else None

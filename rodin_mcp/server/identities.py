@@ -59,7 +59,7 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-def person_of_request(request: Any, settings: Settings, service: RodinService) -> Person:
+async def person_of_request(request: Any, settings: Settings, service: RodinService) -> Person:
     """The person an MCP request comes from (``request``: the HTTP request, None on stdio).
 
     Raises:
@@ -75,4 +75,4 @@ def person_of_request(request: Any, settings: Settings, service: RodinService) -
     matches = [t for t in tokens if hmac.compare_digest(given.encode(), t.token.encode())]
     if not matches:
         raise PermissionError("the request carries none of the configured bearer tokens")
-    return service.person_of_token(matches[0].token, matches[0].name)
+    return await service.person_of_token(matches[0].token, matches[0].name)

@@ -36,13 +36,12 @@ async def _service(ctx: Context) -> RodinService:
         service = await state.service()
     except RodinError as exc:
         raise ResourceError(str(exc)) from None
-    return service.acting_for(
-        person_of_request(ctx.request_context.request, state.settings, service)
-    )
+    person = await person_of_request(ctx.request_context.request, state.settings, service)
+    return service.acting_for(person)
 
 
 async def _read_file(ctx: Context, task_uuid: str, name: str) -> bytes:
-    found = (await _service(ctx)).task_file(task_uuid, name)
+    found = await (await _service(ctx)).task_file(task_uuid, name)
     if found is None:
         raise ResourceError(
             f"No downloaded file {name!r} for task {task_uuid}; call {LIST_DOWNLOADS} first."
@@ -82,7 +81,7 @@ async def task_file(ctx: Context, task_uuid: str, name: str) -> bytes:
 
 async def conversion_file(ctx: Context, conversion_id: str, name: str) -> bytes:
     """A file a local model's conversion wrote."""
-    found = (await _service(ctx)).conversion_file(conversion_id, name)
+    found = await (await _service(ctx)).conversion_file(conversion_id, name)
     if found is None:
         raise ResourceError(f"No file {name!r} of conversion {conversion_id} is here.")
     return await _bytes_of(found.path, name)

@@ -56,9 +56,8 @@ async def service_of(ctx: Context[AppState]) -> RodinService:
     state = ctx.request_context.lifespan_context
     async with tool_errors():
         service = await state.service()
-    return service.acting_for(
-        person_of_request(ctx.request_context.request, state.settings, service)
-    )
+    person = await person_of_request(ctx.request_context.request, state.settings, service)
+    return service.acting_for(person)
 
 
 class PreparedByArguments:
@@ -134,7 +133,7 @@ async def ask_before_spending(
         prepared = await prepare_once(service, key, prepare, keep=True)
     except RodinError:
         return SpendApproval(approve=True)
-    cost = service.spend_needed(prepared, force_new=force_new)
+    cost = await service.spend_needed(prepared, force_new=force_new)
     if cost == 0:
         return SpendApproval(approve=True)
     return Elicit(question(prepared, cost), SpendApproval)

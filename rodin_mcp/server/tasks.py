@@ -260,7 +260,7 @@ async def _call_as_task(
         return answered
     service = await _service(ctx)
     ttl = _asked_ttl_seconds(task_params)
-    run = service.start_run(task_uuid, ttl_seconds=ttl)
+    run = await service.start_run(task_uuid, ttl_seconds=ttl)
     if run is None:
         return answered  # too many tasks at once: today's answer, which the client can follow
     if generation == "legacy":
@@ -314,11 +314,11 @@ class _TaskRequests:
             case "tasks/result" if self._generation == "legacy":
                 return await self._result(service)
             case "tasks/list" if self._generation == "legacy":
-                return self._list(service)
+                return await self._list(service)
             case "tasks/cancel":
-                return self._cancel(service)
+                return await self._cancel(service)
             case "tasks/update" if self._generation == "extension":
-                self._run(service)
+                await self._run(service)
                 raise MCPError(
                     code=INVALID_PARAMS,
                     message="This task never asks for input; there is nothing to update.",
@@ -332,10 +332,10 @@ class _TaskRequests:
             raise MCPError(code=INVALID_PARAMS, message="taskId (a string) is required.")
         return task_id
 
-    def _run(self, service: RodinService) -> RunRecord:
+    async def _run(self, service: RodinService) -> RunRecord:
         task_id = self._task_id()
         try:
-            return service.run(task_id)
+            return await service.run(task_id)
         except UnknownRunError:
             shown = task_id if len(task_id) <= 64 else task_id[:64] + "..."
             raise MCPError(
@@ -347,7 +347,7 @@ class _TaskRequests:
             raise MCPError(code=INVALID_PARAMS, message=str(exc)) from None
 
     async def _get(self, service: RodinService) -> dict[str, Any]:
-        run = self._run(service)
+        run = await self._run(service)
         if self._generation == "legacy":
             service.watch_run(run.run_id, _connection_key(self._ctx), _status_notifier(self._ctx))
             return _legacy_task(run, self._poll_ms)
@@ -360,7 +360,7 @@ class _TaskRequests:
 
     async def _result(self, service: RodinService) -> dict[str, Any]:
         """2025-11-25 ``tasks/result``: wait for the end, then the tool's result."""
-        run = self._run(service)
+        run = await self._run(service)
         while not run.state.is_final:
             changed = anyio.Event()
 
@@ -370,12 +370,12 @@ class _TaskRequests:
             service.watch_run(run.run_id, ("result", self._ctx.request_id), wake)
             with anyio.move_on_after(1.0):  # also sees a run another process follows end
                 await changed.wait()
-            run = self._run(service)
+            run = await self._run(service)
         result = await self._final_result(service, run)
         meta = cast(dict[str, Any], result.get("_meta") or {})
         return {**result, "_meta": {**meta, RELATED_TASK_META: {"taskId": run.run_id}}}
 
-    def _list(self, service: RodinService) -> dict[str, Any]:
+    async def _list(self, service: RodinService) -> dict[str, Any]:
         if not _served_by_token(self._ctx):
             raise MCPError(
                 code=METHOD_NOT_FOUND,
@@ -384,15 +384,15 @@ class _TaskRequests:
             )
         cursor = self._params.get("cursor")
         before = _read_cursor(cursor) if isinstance(cursor, str) else None
-        runs = service.runs(_PAGE + 1, before=before)
+        runs = await service.runs(_PAGE + 1, before=before)
         page = runs[:_PAGE]
         answer: dict[str, Any] = {"tasks": [_legacy_task(run, self._poll_ms) for run in page]}
         if len(runs) > _PAGE:
             answer["nextCursor"] = _cursor(page[-1])
         return answer
 
-    def _cancel(self, service: RodinService) -> dict[str, Any]:
-        run = self._run(service)
+    async def _cancel(self, service: RodinService) -> dict[str, Any]:
+        run = await self._run(service)
         if run.state.is_final and self._generation == "extension":
             return {"resultType": "complete"}  # cancelling is cooperative: nothing left to stop
         if run.state.is_final:
@@ -400,7 +400,7 @@ class _TaskRequests:
                 code=INVALID_PARAMS,
                 message=f"Cannot cancel task: it is already {run.state.value}.",
             )
-        run = service.cancel_run(run.run_id, _cancelled_text(run))
+        run = await service.cancel_run(run.run_id, _cancelled_text(run))
         if self._generation == "legacy":
             return _legacy_task(run, self._poll_ms)
         return {"resultType": "complete"}
@@ -495,7 +495,7 @@ async def _service(ctx: ServerRequestContext[Any, Any]) -> RodinService:
             service = await state.service()
     except ToolError as exc:
         raise MCPError(code=INTERNAL_ERROR, message=str(exc)) from None
-    return service.acting_for(person_of_request(ctx.request, state.settings, service))
+    return service.acting_for(await person_of_request(ctx.request, state.settings, service))
 
 
 def _poll_ms(ctx: ServerRequestContext[Any, Any]) -> int:

@@ -274,7 +274,7 @@ async def list_tasks(
     limit: Annotated[int, Field(ge=1, le=200, description="How many tasks to list.")] = 20,
 ) -> TasksResult:
     """Recent tasks from the ledger, newest first."""
-    return (await service_of(ctx)).tasks(limit)
+    return await (await service_of(ctx)).tasks(limit)
 
 
 def register_tools(mcp: MCPServer, settings: Settings, *, with_viewer: bool = False) -> None:

@@ -71,6 +71,10 @@ _ADVICE: dict[type[RodinError], str] = {
         f"Pass the 'task_uuid' (and 'subscription_key') exactly as {GENERATE_3D} returned them; "
         f"{LIST_TASKS} lists the tasks known here."
     ),
+    errors.LedgerUnavailableError: (
+        "Tell the user that nothing was sent or spent, and call the tool again in a minute; "
+        "whoever runs the server should check the database RODIN_DATABASE_URL names."
+    ),
     errors.ForeignTaskRefusedError: (
         f"Use a task_uuid this server returned to this user ({LIST_TASKS} lists them); whoever "
         "runs the server can allow tasks submitted elsewhere with RODIN_ALLOW_FOREIGN_TASKS=1."

@@ -72,7 +72,7 @@ class BackgroundRuns:
             return self._settings.task_ttl_seconds
         return max(60.0, min(asked_seconds, self._settings.task_max_ttl_seconds))
 
-    def start(
+    async def start(
         self, task_uuid: str, person: Person, *, ttl_seconds: float | None = None
     ) -> RunRecord | None:
         """Start following ``person``'s ``task_uuid`` (already submitted and recorded) in the
@@ -81,47 +81,48 @@ class BackgroundRuns:
         Returns None, starting nothing, when too many runs are working already (of everyone's,
         or of this person's).
         """
-        self._store.sweep()
-        if self._store.working_count() >= self._settings.task_max_working:
+        await self._store.sweep()
+        if await self._store.working_count() >= self._settings.task_max_working:
             return None
-        if self._store.working_count(person.key) >= self._settings.task_max_working_per_person:
+        mine = await self._store.working_count(person.key)
+        if mine >= self._settings.task_max_working_per_person:
             return None
-        task = self._ledger.get(task_uuid, person.key)
+        task = await self._ledger.get(task_uuid, person.key)
         kind = task.kind if task is not None else TaskKind.GENERATION
-        run = self._store.create(task_uuid, kind, person.key, self.ttl_for(ttl_seconds))
+        run = await self._store.create(task_uuid, kind, person.key, self.ttl_for(ttl_seconds))
         self._group.start_soon(self._run, run)
         return run
 
-    def get(self, run_id: str, person: Person) -> RunRecord:
+    async def get(self, run_id: str, person: Person) -> RunRecord:
         """``person``'s run; an orphaned working run is taken over.
 
         Raises:
             UnknownRunError: no such run, it expired, or it is another person's.
         """
-        run = self._visible(run_id, person)
+        run = await self._visible(run_id, person)
         if run.state is RunState.WORKING and run_id not in self._scopes:
-            self._adopt(run)
+            await self._adopt(run)
         return run
 
-    def cancel(self, run_id: str, person: Person, message: str) -> RunRecord:
+    async def cancel(self, run_id: str, person: Person, message: str) -> RunRecord:
         """Stop following the run (it keeps its last state when it had already ended).
 
         Raises:
             UnknownRunError: no such run, it expired, or it is another person's.
         """
-        run = self._visible(run_id, person)
-        ended = self._store.finish(run_id, RunState.CANCELLED, message)
+        run = await self._visible(run_id, person)
+        ended = await self._store.finish(run_id, RunState.CANCELLED, message)
         scope = self._scopes.get(run_id)
         if scope is not None:
             scope.cancel()
         return ended or run
 
-    def visible(
+    async def visible(
         self, person: Person, limit: int, *, before: tuple[float, str] | None = None
     ) -> list[RunRecord]:
         """``person``'s runs, newest first."""
-        self._store.sweep()
-        return self._store.visible(person.key, limit, before=before)
+        await self._store.sweep()
+        return await self._store.visible(person.key, limit, before=before)
 
     def watch(self, run_id: str, key: object, watcher: RunWatcher) -> None:
         """Tell ``watcher`` of the run's changes until it ends (here, in this process); a second
@@ -134,19 +135,19 @@ class BackgroundRuns:
         while len(watchers) > MAX_WATCHERS:
             del watchers[next(iter(watchers))]
 
-    def resume(self) -> int:
+    async def resume(self) -> int:
         """Take over every working run whose process is gone; returns how many."""
         resumed = 0
-        for run_id in self._store.orphans():
-            run = self._store.get(run_id)
-            if run is not None and self._adopt(run):
+        for run_id in await self._store.orphans():
+            run = await self._store.get(run_id)
+            if run is not None and await self._adopt(run):
                 resumed += 1
         return resumed
 
     # The run itself.
 
-    def _visible(self, run_id: str, person: Person) -> RunRecord:
-        run = self._store.get(run_id)
+    async def _visible(self, run_id: str, person: Person) -> RunRecord:
+        run = await self._store.get(run_id)
         if run is None or run.person != person.key:
             raise UnknownRunError(run_id)
         expires = run.expires_at()
@@ -154,8 +155,8 @@ class BackgroundRuns:
             raise UnknownRunError(run_id)
         return run
 
-    def _adopt(self, run: RunRecord) -> bool:
-        if run.run_id in self._scopes or not self._store.adopt(run.run_id):
+    async def _adopt(self, run: RunRecord) -> bool:
+        if run.run_id in self._scopes or not await self._store.adopt(run.run_id):
             return False
         logger.info("resuming background run of task %s", run.task_uuid)
         self._group.start_soon(self._run, run)
@@ -217,7 +218,7 @@ class BackgroundRuns:
         if self._said.get(run_id) == message:
             return
         self._said[run_id] = message
-        run = await anyio.to_thread.run_sync(self._store.note, run_id, message)
+        run = await self._store.note(run_id, message)
         if run is None:  # cancelled, here or by another process
             scope = self._scopes.get(run_id)
             if scope is not None:
@@ -235,9 +236,7 @@ class BackgroundRuns:
         error: str | None = None,
     ) -> None:
         with anyio.CancelScope(shield=True):
-            run = await anyio.to_thread.run_sync(
-                lambda: self._store.finish(run_id, state, message, result=result, error=error)
-            )
+            run = await self._store.finish(run_id, state, message, result=result, error=error)
             if run is not None:
                 await self._tell(run)
 

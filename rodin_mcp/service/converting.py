@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field
 
 from rodin_mcp.downloads.names import safe_file_name
 from rodin_mcp.downloads.temp_files import PartFile
-from rodin_mcp.errors import ConversionError, FileNotDownloadedError, RodinError
+from rodin_mcp.errors import ConversionError, RodinError
 from rodin_mcp.inputs.model_files import (
     DownloadedFileReference,
     local_model_file,
@@ -43,6 +43,7 @@ from rodin_mcp.model.conversion import PRESETS, ConversionPlan, plan_conversion
 from rodin_mcp.people import Person
 from rodin_mcp.records import ConversionRecord, StoredFile
 from rodin_mcp.service.fetching import file_uri
+from rodin_mcp.service.inspecting import downloaded_path
 from rodin_mcp.service.reach import may_read_local_files
 from rodin_mcp.service.results import ConversionSummary
 from rodin_mcp.service.timestamps import iso_utc
@@ -155,7 +156,7 @@ class Converter:
             reference, local_files=may_read_local_files(person, self._settings)
         )
         if isinstance(parsed, DownloadedFileReference):
-            source_path = self.downloaded_path(parsed, person)
+            source_path = await downloaded_path(parsed, person, self._ledger)
             task_uuid: str | None = parsed.task_uuid
             shown = file_uri(parsed.task_uuid, parsed.name)
             folder = source_path.parent
@@ -165,42 +166,17 @@ class Converter:
             folder = self._settings.output_dir / CONVERTED_FOLDER
         conversion_id = new_conversion_id()
         async with self._limiter:
-            made = await anyio.to_thread.run_sync(
-                self._convert, source_path, shown, plan, folder, conversion_id, task_uuid, person
+            made, recorded = await anyio.to_thread.run_sync(
+                self._convert, source_path, shown, plan, folder, conversion_id, task_uuid
             )
+        await self.store.add(conversion_id, person=person.key, **recorded)
         return made
 
-    def downloaded_path(self, reference: DownloadedFileReference, person: Person) -> Path:
-        """The file a task file's URI names: a downloaded file, or a conversion's output, of
-        ``person``'s task.
-
-        Raises:
-            FileNotDownloadedError: no such file of that person's task here.
-        """
-        found = self.task_file(reference.task_uuid, reference.name, person)
-        if found is None:
-            raise FileNotDownloadedError(reference.task_uuid, reference.name)
-        return found.path
-
-    def task_files(self, task_uuid: str, person: Person) -> list[StoredFile]:
-        """``person``'s task's files the ledger knows: downloaded ones, then those conversions
-        wrote (none of another person's task)."""
-        record = self._ledger.get(task_uuid, person.key)
-        if record is None:
-            return []
-        files = list(record.files)
-        for conversion in self.store.of_task(task_uuid, person.key):
-            files += conversion.files
-        return files
-
-    def task_file(self, task_uuid: str, name: str, person: Person) -> StoredFile | None:
-        """A file of ``person``'s task still on disk: downloaded, or written by a conversion."""
-        found = next((f for f in self.task_files(task_uuid, person) if f.name == name), None)
-        return found if found is not None and found.path.is_file() else None
-
-    def conversion_file(self, conversion_id: str, name: str, person: Person) -> StoredFile | None:
+    async def conversion_file(
+        self, conversion_id: str, name: str, person: Person
+    ) -> StoredFile | None:
         """A file of ``person``'s conversion still on disk."""
-        record = self.store.get(conversion_id, person.key)
+        record = await self.store.get(conversion_id, person.key)
         found = None if record is None else next((f for f in record.files if f.name == name), None)
         return found if found is not None and found.path.is_file() else None
 
@@ -214,8 +190,7 @@ class Converter:
         folder: Path,
         conversion_id: str,
         task_uuid: str | None,
-        person: Person,
-    ) -> ConvertResult:
+    ) -> tuple[ConvertResult, dict[str, Any]]:
         from rodin_mcp.model.sniffing import model_format
 
         name = safe_reference(shown)
@@ -259,17 +234,15 @@ class Converter:
             "printability": printability,
             "notes": converted.notes,
         }
-        self.store.add(
-            conversion_id,
-            person=person.key,
-            task_uuid=task_uuid,
-            source=shown,
-            source_sha256=digest,
-            output_dir=str(folder),
-            files=stored,
-            options=plan.model_dump(mode="json"),
-            report=report,
-        )
+        recorded: dict[str, Any] = {
+            "task_uuid": task_uuid,
+            "source": shown,
+            "source_sha256": digest,
+            "output_dir": str(folder),
+            "files": stored,
+            "options": plan.model_dump(mode="json"),
+            "report": report,
+        }
         files = [
             OutputFile(
                 name=f.name,
@@ -282,7 +255,7 @@ class Converter:
             for f in stored
         ]
         sheet_file = next((f for f in stored if f.name.endswith(SHEET_SUFFIX)), None)
-        return ConvertResult(
+        made = ConvertResult(
             conversion_id=conversion_id,
             path=str(main.path),
             uri=files[0].uri,
@@ -298,6 +271,7 @@ class Converter:
             printability=printability,
             notes=converted.notes,
         )
+        return made, recorded
 
     def _sheet(self, mesh: Any) -> bytes | None:
         """The contact sheet of the converted mesh within the preview budget, or None."""

@@ -75,7 +75,7 @@ class Fetcher:
             TaskFailedError: Rodin reported the task as failed.
             DownloadError, APIError, TransportError: the files could not be fetched.
         """
-        record = self._follower.reachable(task_uuid, person)
+        record = await self._follower.reachable(task_uuid, person)
         status = await self._follower.status(task_uuid, person)
         if status.state == TaskState.FAILED:
             raise TaskFailedError(task_uuid)
@@ -93,12 +93,12 @@ class Fetcher:
             task_uuid,
             settings=self._settings,
             folder=folder or (Path(record.output_dir) if record.output_dir else None),
-            prompt=self._folder_words(record),
+            prompt=await self._folder_words(record),
             folder_suffix=_FOLDER_SUFFIXES.get(record.kind),
             known=record.files,
             progress=progress,
         )
-        updated = self._ledger.record_download(task_uuid, fetched.folder, fetched.files)
+        updated = await self._ledger.record_download(task_uuid, fetched.folder, fetched.files)
         await anyio.to_thread.run_sync(write_manifest, fetched.folder, updated)
         step = NextStep(
             action=NextAction.OPEN_FILES,
@@ -114,23 +114,15 @@ class Fetcher:
             result.contact_sheet_path = str(sheet) if sheet is not None else None
         return result
 
-    def _folder_words(self, record: TaskRecord) -> str | None:
+    async def _folder_words(self, record: TaskRecord) -> str | None:
         """The words a new result folder is named by: the task's prompt, or for a texture or
         split the prompt of the task it came from (so the two folders read alike)."""
         if record.kind is TaskKind.GENERATION:
             return record.prompt
-        source = self._ledger.get(record.source, record.person) if record.source else None
+        source = await self._ledger.get(record.source, record.person) if record.source else None
         model_file = record.request.get(MODEL_FILE_KEY)
         model_words = Path(model_file).stem if isinstance(model_file, str) else None
         return (source.prompt if source is not None else None) or record.prompt or model_words
-
-    def stored_file(self, task_uuid: str, name: str, person: Person) -> StoredFile | None:
-        """A downloaded file of ``person``'s task still on disk, if the ledger knows it."""
-        record = self._ledger.get(task_uuid, person.key)
-        if record is None:
-            return None
-        found = next((f for f in record.files if f.name == name), None)
-        return found if found is not None and found.path.is_file() else None
 
 
 def _result(

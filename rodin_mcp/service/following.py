@@ -66,7 +66,7 @@ class Follower:
             client.status, lambda s: s.state.is_final, poll_schedule, task_group
         )
 
-    def reachable(self, task_uuid: str, person: Person) -> TaskRecord:
+    async def reachable(self, task_uuid: str, person: Person) -> TaskRecord:
         """``person``'s task's record, if this mode can follow it.
 
         Raises:
@@ -74,7 +74,7 @@ class Follower:
                 unknown to them).
             WrongModeError: the task belongs to the other mode.
         """
-        record = self._ledger.get(check_task_uuid(task_uuid), person.key)
+        record = await self._ledger.get(check_task_uuid(task_uuid), person.key)
         if record is None:
             raise UnknownTaskError(task_uuid)
         self._check_mode(record)
@@ -110,7 +110,7 @@ class Follower:
             wire = await self._watcher.wait(key, wait_seconds, report) if wait_seconds else answered
             if wire is None:  # no wait asked, or no poll answered in time
                 wire = await self._client.status(key)
-        self._remember(record, wire)
+        await self._remember(record, wire)
         return self._result(record, wire, self._clock() - started)
 
     async def follow(
@@ -146,7 +146,7 @@ class Follower:
         check_task_uuid(task_uuid)
         if subscription_key:
             check_subscription_key(subscription_key)
-        record = self._ledger.get(task_uuid, person.key)
+        record = await self._ledger.get(task_uuid, person.key)
         if record is None:
             if not subscription_key:
                 raise UnknownTaskError(task_uuid)
@@ -154,7 +154,7 @@ class Follower:
                 raise ForeignTaskRefusedError(task_uuid)
             # Recorded only once Rodin has answered for the key: a refused key leaves no row.
             answered = await self._client.status(subscription_key)
-            external = self._ledger.record_external(
+            external = await self._ledger.record_external(
                 task_uuid=task_uuid,
                 subscription_key=subscription_key,
                 sandbox=self._sandbox,
@@ -184,11 +184,11 @@ class Follower:
                 raise
             raise SandboxTaskLostError(task_uuid, self._journal) from None
 
-    def _remember(self, record: TaskRecord, wire: TaskStatus) -> None:
+    async def _remember(self, record: TaskRecord, wire: TaskStatus) -> None:
         jobs = tuple((j.uuid, j.status) for j in wire.jobs)
         if (wire.state.value, jobs) != (record.state.value, record.jobs):
             # Writes are synchronous (fsync): skip them when nothing changed.
-            self._ledger.record_status(record.task_uuid or "", wire.state, list(jobs))
+            await self._ledger.record_status(record.task_uuid or "", wire.state, list(jobs))
 
     def _result(self, record: TaskRecord, wire: TaskStatus, waited: float) -> StatusResult:
         submitted = record.submitted_at or record.created_at

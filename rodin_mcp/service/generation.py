@@ -23,6 +23,7 @@ A generation, a texture (:mod:`.texturing`) and a part split (:mod:`.splitting`)
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,7 @@ from rodin_mcp.api.pricing import estimated_credits
 from rodin_mcp.errors import (
     APIError,
     InputError,
+    LedgerUnavailableError,
     NotSentError,
     OutcomeUnknownError,
     SubmissionInFlightError,
@@ -58,6 +60,8 @@ from rodin_mcp.service.timestamps import iso_utc
 from rodin_mcp.settings import Settings
 
 __all__ = ["PreparedGeneration", "Submissions"]
+
+logger = logging.getLogger(__name__)
 
 _IN_FLIGHT_POLL_SECONDS = 0.1
 """How often a request waiting on an identical one in flight reads the ledger again."""
@@ -133,9 +137,11 @@ class Submissions:
         )
         return PreparedGeneration(request, tuple(images), fingerprint)
 
-    def would_spend(self, prepared: PreparedSubmission, person: Person, *, force_new: bool) -> bool:
+    async def would_spend(
+        self, prepared: PreparedSubmission, person: Person, *, force_new: bool
+    ) -> bool:
         """Whether :meth:`submit` would send (and pay for) this generation now."""
-        decision = self._ledger.peek_submission(
+        decision = await self._ledger.peek_submission(
             self._draft(prepared, person),
             window_seconds=self._settings.dedupe_window_seconds,
             force_new=force_new,
@@ -169,7 +175,7 @@ class Submissions:
         waited_since = anyio.current_time()
         wait = self._settings.in_flight_wait_seconds
         while True:
-            claim = self._ledger.claim_submission(
+            claim = await self._ledger.claim_submission(
                 draft,
                 window_seconds=self._settings.dedupe_window_seconds,
                 force_new=force_new,
@@ -188,28 +194,60 @@ class Submissions:
                         raise SubmissionInFlightError(waited_seconds=waited)
                     await anyio.sleep(min(_IN_FLIGHT_POLL_SECONDS, wait - waited))
 
+    async def _confirm(self, record_id: int) -> None:
+        """Send nothing unless the claim is provably still ours (fail closed: a replica that lost
+        the database, or whose claim another replica judged abandoned, stops here).
+
+        Raises:
+            LedgerUnavailableError: the claim cannot be confirmed; nothing was sent.
+        """
+        try:
+            mine = await self._ledger.confirm_claim(record_id)
+        except LedgerUnavailableError:
+            await self._release(record_id, "never sent: the ledger could not confirm the claim")
+            raise
+        if not mine:
+            await self._release(record_id, "never sent: the claim was taken over before it left")
+            raise LedgerUnavailableError("the claim on this request was taken over; retry")
+
+    async def _release(self, record_id: int, reason: str) -> None:
+        """Mark a claim never sent (best effort: the ledger may be out of reach right now)."""
+        with anyio.CancelScope(shield=True):
+            try:
+                await self._ledger.record_rejected(record_id, None, reason)
+            except (LedgerUnavailableError, LookupError):
+                logger.warning("could not release claim %d: %s", record_id, reason)
+
     def _draft(self, prepared: PreparedSubmission, person: Person) -> SubmissionDraft:
         return prepared.draft(sandbox=self._sandbox, scope=self._scope, person=person.key)
 
     async def _send(self, prepared: PreparedSubmission, record_id: int) -> TaskRecord:
+        await self._confirm(record_id)
         try:
             submitted = await prepared.send(self._client)
         except (NotSentError, APIError, InputError) as exc:
-            self._ledger.record_rejected(record_id, getattr(exc, "code", None), str(exc))
+            with anyio.CancelScope(shield=True):
+                await self._ledger.record_rejected(record_id, getattr(exc, "code", None), str(exc))
             raise
         except OutcomeUnknownError as exc:
             # Still counted against the budget: it may have been billed.
-            self._ledger.record_outcome_unknown(record_id, str(exc))
+            with anyio.CancelScope(shield=True):
+                await self._ledger.record_outcome_unknown(record_id, str(exc))
             raise
         except BaseException:
             # Cancelled (or crashed) while the request may be on the wire.
-            self._ledger.record_outcome_unknown(record_id, "interrupted while submitting")
+            with anyio.CancelScope(shield=True):
+                await self._ledger.record_outcome_unknown(record_id, "interrupted while submitting")
             raise
-        return self._ledger.record_submitted(
-            record_id,
-            task_uuid=submitted.task_uuid,
-            subscription_key=submitted.subscription_key,
-            job_uuids=submitted.job_uuids,
-            consumed=submitted.consumed,
-            submit_time=submitted.submit_time,
-        )
+        recorded: TaskRecord | None = None
+        with anyio.CancelScope(shield=True):  # the task id must be kept, whatever comes
+            recorded = await self._ledger.record_submitted(
+                record_id,
+                task_uuid=submitted.task_uuid,
+                subscription_key=submitted.subscription_key,
+                job_uuids=submitted.job_uuids,
+                consumed=submitted.consumed,
+                submit_time=submitted.submit_time,
+            )
+        assert recorded is not None
+        return recorded

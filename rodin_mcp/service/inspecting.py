@@ -12,18 +12,19 @@ from pathlib import Path
 import anyio
 from pydantic import BaseModel, Field
 
-from rodin_mcp.errors import FileNotDownloadedError, ModelInputError
+from rodin_mcp.errors import ModelInputError
 from rodin_mcp.inputs.model_files import (
     DownloadedFileReference,
     local_model_file,
     parse_model_reference,
 )
 from rodin_mcp.inputs.references import safe_reference
-from rodin_mcp.ledger import ConversionStore, Ledger
+from rodin_mcp.ledger import Ledger
 from rodin_mcp.model import ModelFacts, inspect_model_file
 from rodin_mcp.people import Person
 from rodin_mcp.service.fetching import file_uri
 from rodin_mcp.service.reach import may_read_local_files
+from rodin_mcp.service.task_files import task_file_on_disk
 from rodin_mcp.settings import Settings
 
 __all__ = ["InspectResult", "downloaded_path", "inspect_reference"]
@@ -53,7 +54,7 @@ async def inspect_reference(
     """
     parsed = parse_model_reference(reference, local_files=may_read_local_files(person, settings))
     if isinstance(parsed, DownloadedFileReference):
-        path = downloaded_path(parsed, person, ledger)
+        path = await downloaded_path(parsed, person, ledger)
         facts = await _inspect(path, str(path))
         uri = file_uri(parsed.task_uuid, parsed.name)
         return InspectResult(model=facts, task_uuid=parsed.task_uuid, uri=uri), path
@@ -62,23 +63,17 @@ async def inspect_reference(
     return InspectResult(model=facts.model_copy(update={"path": str(local.path)})), local.real
 
 
-def downloaded_path(reference: DownloadedFileReference, person: Person, ledger: Ledger) -> Path:
-    """The file on disk a task file's resource URI names (a downloaded file, or one a conversion
-    wrote beside them), if it is ``person``'s.
+async def downloaded_path(
+    reference: DownloadedFileReference, person: Person, ledger: Ledger
+) -> Path:
+    """The file on disk a task file's resource URI names, if it is ``person``'s.
 
     Raises:
-        FileNotDownloadedError: the ledger knows no such downloaded file of theirs (another
-            person's is unknown to them), or it is gone.
+        FileNotDownloadedError: no such file of theirs here (another person's is unknown to
+            them), or it is gone.
     """
-    record = ledger.get(reference.task_uuid, person.key)
-    files = list(record.files) if record is not None else []
-    if record is not None:
-        for conversion in ConversionStore(ledger).of_task(reference.task_uuid, person.key):
-            files += conversion.files
-    stored = next((f for f in files if f.name == reference.name), None)
-    if stored is None or not stored.path.is_file():
-        raise FileNotDownloadedError(reference.task_uuid, reference.name)
-    return stored.path
+    found = await task_file_on_disk(ledger, reference.task_uuid, reference.name, person)
+    return found.path
 
 
 async def _inspect(path: Path, shown: str) -> ModelFacts:

@@ -79,7 +79,7 @@ async def load_model_upload(
     """
     parsed = parse_model_reference(reference, local_files=may_read_local_files(person, settings))
     if isinstance(parsed, DownloadedFileReference):
-        path, shown = downloaded_path(parsed, person, ledger), parsed.name
+        path, shown = await downloaded_path(parsed, person, ledger), parsed.name
         task_uuid = parsed.task_uuid
     else:
         local = await anyio.to_thread.run_sync(local_model_file, parsed, settings)

@@ -1,5 +1,6 @@
-"""Opening the service: the ledger, one HTTP client, the poll loops and, in sandbox mode, the
-embedded emulator on a loopback port; leftover partial files of dead processes are swept first."""
+"""Opening the service: the ledger (a SQLite file in the data folder, or PostgreSQL with
+``RODIN_DATABASE_URL``), one HTTP client, the poll loops and, in sandbox mode, the embedded
+emulator on a loopback port; leftover partial files of dead processes are swept first."""
 
 from __future__ import annotations
 
@@ -12,12 +13,19 @@ from pydantic import SecretStr
 
 from rodin_mcp.api import RodinClient, create_http_client
 from rodin_mcp.downloads import sweep_task_folders
-from rodin_mcp.ledger import Ledger
+from rodin_mcp.ledger import Ledger, open_postgres_ledger, open_sqlite_ledger
 from rodin_mcp.service.rodin_service import RodinService
 from rodin_mcp.service.watching import PollSchedule
 from rodin_mcp.settings import Settings
 
-__all__ = ["LEDGER_FILE", "SANDBOX_API_KEY", "SANDBOX_JOURNAL", "SANDBOX_SCOPE", "open_service"]
+__all__ = [
+    "LEDGER_FILE",
+    "SANDBOX_API_KEY",
+    "SANDBOX_JOURNAL",
+    "SANDBOX_SCOPE",
+    "open_ledger",
+    "open_service",
+]
 
 SANDBOX_API_KEY = "rodin-mcp-sandbox"
 SANDBOX_SCOPE = "sandbox"
@@ -33,7 +41,7 @@ async def open_service(settings: Settings) -> AsyncGenerator[RodinService]:
     Rodin then raises :class:`~rodin_mcp.errors.NotConfiguredError`.
     """
     async with AsyncExitStack() as stack:
-        ledger = stack.enter_context(Ledger(settings.data_dir / LEDGER_FILE))
+        ledger = await stack.enter_async_context(await open_ledger(settings))
         # Partial files left by a crashed process (ours hold a lock while they are written).
         await anyio.to_thread.run_sync(sweep_task_folders, settings.output_dir)
         http = await stack.enter_async_context(create_http_client(settings))
@@ -60,11 +68,24 @@ async def open_service(settings: Settings) -> AsyncGenerator[RodinService]:
             task_group=task_group,
             poll_schedule=schedule,
         )
-        service.resume_runs()  # runs a dead process was following go on here
+        await service.resume_runs()  # runs a dead process was following go on here
         try:
             yield service
         finally:
             task_group.cancel_scope.cancel()
+
+
+async def open_ledger(settings: Settings) -> Ledger:
+    """The ledger the settings name: PostgreSQL at ``database_url``, else SQLite in the data
+    folder.
+
+    Raises:
+        ConfigError: the ledger cannot be opened.
+        LedgerUnavailableError: the database cannot be reached.
+    """
+    if settings.database_url is not None:
+        return await open_postgres_ledger(settings.database_url.get_secret_value())
+    return await open_sqlite_ledger(settings.data_dir / LEDGER_FILE)
 
 
 async def _start_sandbox(

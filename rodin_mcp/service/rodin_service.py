@@ -47,6 +47,7 @@ from rodin_mcp.service.results import (
     TaskSummary,
 )
 from rodin_mcp.service.splitting import PreparedSplit, prepare_split
+from rodin_mcp.service.task_files import task_file
 from rodin_mcp.service.texturing import PreparedTexture, prepare_texture
 from rodin_mcp.service.timestamps import iso_utc
 from rodin_mcp.service.viewer_copies import ViewerCopies, ViewerFile
@@ -92,7 +93,7 @@ class RodinService:
         self._token_people: TokenPeople | None = None
         self._previewer = Previewer(settings)
         self._converter = Converter(settings, ledger)
-        self._viewer_copies = ViewerCopies(self._converter)
+        self._viewer_copies = ViewerCopies(ledger)
         self._parts: _Parts | None = None
         if client is not None:
             follower = Follower(
@@ -114,10 +115,10 @@ class RodinService:
                 BackgroundRuns(settings, ledger, follower, fetcher, task_group),
             )
 
-    def person_of_token(self, token: str, name: str | None = None) -> Person:
+    async def person_of_token(self, token: str, name: str | None = None) -> Person:
         """The person a bearer token stands for (see :mod:`.credentials`)."""
         if self._token_people is None:
-            self._token_people = TokenPeople(self._ledger.secret(DIGEST_KEY_NAME))
+            self._token_people = TokenPeople(await self._ledger.secret(DIGEST_KEY_NAME))
         return self._token_people.person(token, name)
 
     def acting_for(self, person: Person) -> RodinService:
@@ -144,9 +145,9 @@ class RodinService:
         """Whether the service can reach Rodin (a key is set, or sandbox mode is on)."""
         return self._parts is not None
 
-    def spending(self) -> Spending:
+    async def spending(self) -> Spending:
         """What the person spent or reserved (in this mode) in the budget period up to now."""
-        return self._ledger.spending(
+        return await self._ledger.spending(
             self.person.key,
             sandbox=self.sandbox,
             period_seconds=self._settings.budget_period_seconds,
@@ -200,10 +201,10 @@ class RodinService:
         follower = self._require().follower
         return await prepare_split(options, task_uuid, self.person, self._ledger, follower)
 
-    def spend_needed(self, prepared: PreparedSubmission, *, force_new: bool = False) -> float:
+    async def spend_needed(self, prepared: PreparedSubmission, *, force_new: bool = False) -> float:
         """Credits :meth:`generate` would spend now; 0 when it would reuse or refuse."""
         parts = self._require()
-        spends = parts.submissions.would_spend(prepared, self.person, force_new=force_new)
+        spends = await parts.submissions.would_spend(prepared, self.person, force_new=force_new)
         return prepared.cost if spends else 0
 
     async def generate(
@@ -218,7 +219,7 @@ class RodinService:
         """
         submissions = self._require().submissions
         record, reused = await submissions.submit(prepared, self.person, force_new=force_new)
-        return self._generate_result(record, reused=reused)
+        return await self._generate_result(record, reused=reused)
 
     async def status(
         self,
@@ -257,52 +258,54 @@ class RodinService:
         result = await self._require().fetcher.fetch(
             task_uuid, self.person, download=download, folder=folder, progress=progress
         )
-        conversions = self._converter.store.of_task(task_uuid, self.person.key)
+        conversions = await self._converter.store.of_task(task_uuid, self.person.key)
         result.conversions = [summary_of(c) for c in conversions]
         return result
 
     # Background runs: a submitted task followed to its saved files (see .background_runs).
 
-    def start_run(self, task_uuid: str, *, ttl_seconds: float | None = None) -> RunRecord | None:
+    async def start_run(
+        self, task_uuid: str, *, ttl_seconds: float | None = None
+    ) -> RunRecord | None:
         """Follow ``task_uuid`` to its saved files in the background; None when too many runs
         are working already (nothing was started)."""
-        return self._require().runs.start(task_uuid, self.person, ttl_seconds=ttl_seconds)
+        return await self._require().runs.start(task_uuid, self.person, ttl_seconds=ttl_seconds)
 
-    def run(self, run_id: str) -> RunRecord:
+    async def run(self, run_id: str) -> RunRecord:
         """The person's background run (taken over here if its process is gone).
 
         Raises:
             UnknownRunError: no such run of theirs.
         """
-        return self._require().runs.get(run_id, self.person)
+        return await self._require().runs.get(run_id, self.person)
 
-    def cancel_run(self, run_id: str, message: str) -> RunRecord:
+    async def cancel_run(self, run_id: str, message: str) -> RunRecord:
         """Stop following a run (Rodin's task is not stopped; it stays in the ledger).
 
         Raises:
             UnknownRunError: no such run of theirs.
         """
-        return self._require().runs.cancel(run_id, self.person, message)
+        return await self._require().runs.cancel(run_id, self.person, message)
 
-    def runs(self, limit: int, *, before: tuple[float, str] | None = None) -> list[RunRecord]:
+    async def runs(self, limit: int, *, before: tuple[float, str] | None = None) -> list[RunRecord]:
         """The person's background runs, newest first."""
-        return self._require().runs.visible(self.person, limit, before=before)
+        return await self._require().runs.visible(self.person, limit, before=before)
 
     def watch_run(self, run_id: str, key: object, watcher: RunWatcher) -> None:
         """Tell ``watcher`` of a run's changes while this process follows it (one watcher per
         ``key``)."""
         self._require().runs.watch(run_id, key, watcher)
 
-    def resume_runs(self) -> int:
+    async def resume_runs(self) -> int:
         """Take over the working runs of processes that are gone; returns how many."""
-        return self._parts.runs.resume() if self._parts is not None else 0
+        return await self._parts.runs.resume() if self._parts is not None else 0
 
     async def balance(self) -> BalanceResult:
         """The account's credit balance, and the person's spending against their budget."""
         self._require()
         assert self._client is not None
         balance = await self._client.balance()
-        spent = self.spending()
+        spent = await self.spending()
         period = self._settings.budget_period_seconds
         frees = None if spent.oldest_at is None else iso_utc(spent.oldest_at + period)
         return BalanceResult(
@@ -315,11 +318,12 @@ class RodinService:
             budget_frees_at=frees,
         )
 
-    def tasks(self, limit: int = 20) -> TasksResult:
+    async def tasks(self, limit: int = 20) -> TasksResult:
         """The person's recent tasks from the ledger, newest first (this mode's only), and
         their recent conversions."""
-        records = self._ledger.list_tasks(limit, sandbox=self.sandbox, person=self.person.key)
-        conversions = [summary_of(c) for c in self._converter.store.recent(limit, self.person.key)]
+        person = self.person.key
+        records = await self._ledger.list_tasks(limit, sandbox=self.sandbox, person=person)
+        conversions = [summary_of(c) for c in await self._converter.store.recent(limit, person)]
         return TasksResult(tasks=[_summary(r) for r in records], conversions=conversions)
 
     async def inspect_model(
@@ -348,9 +352,9 @@ class RodinService:
         """
         return await self._converter.convert(reference, options, self.person)
 
-    def conversion_file(self, conversion_id: str, name: str) -> StoredFile | None:
+    async def conversion_file(self, conversion_id: str, name: str) -> StoredFile | None:
         """A file the person's conversion of a local model wrote, still on disk."""
-        return self._converter.conversion_file(conversion_id, name, self.person)
+        return await self._converter.conversion_file(conversion_id, name, self.person)
 
     async def viewer_files(self, task_uuid: str) -> list[ViewerFile]:
         """What a 3D viewer loads of each downloaded GLB of the task (large ones as a copy)."""
@@ -360,17 +364,17 @@ class RodinService:
         """The file a viewer loads for model ``name`` of the task, if it is downloaded here."""
         return await self._viewer_copies.served_path(task_uuid, name, self.person)
 
-    def task_file(self, task_uuid: str, name: str) -> StoredFile | None:
+    async def task_file(self, task_uuid: str, name: str) -> StoredFile | None:
         """A file of the person's task still on disk, if the ledger knows it: downloaded, or
         converted."""
-        return self._converter.task_file(task_uuid, name, self.person)
+        return await task_file(self._ledger, task_uuid, name, self.person)
 
     def _require(self) -> _Parts:
         if self._parts is None:
             raise NotConfiguredError()
         return self._parts
 
-    def _generate_result(self, record: TaskRecord, *, reused: bool) -> GenerateResult:
+    async def _generate_result(self, record: TaskRecord, *, reused: bool) -> GenerateResult:
         assert record.task_uuid is not None
         assert record.subscription_key is not None
         return GenerateResult(
@@ -386,7 +390,7 @@ class RodinService:
             kind=record.kind,
             source=record.source,
             submitted_at=iso_utc(record.submitted_at or record.created_at),
-            credits_spent=self.spending().credits,
+            credits_spent=(await self.spending()).credits,
             next_step=NextStep(action=NextAction.WAIT, task_uuid=record.task_uuid, reused=reused),
         )
 

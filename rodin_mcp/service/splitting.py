@@ -71,11 +71,11 @@ async def prepare_split(
         InputError: the source task belongs to the other mode.
     """
     request = SplitRequest.model_validate({**options, "task_uuid": task_uuid})
-    record = ledger.get(request.task_uuid, person.key)
+    record = await ledger.get(request.task_uuid, person.key)
     if record is None and not follower.may_reach_elsewhere(person):
         raise ForeignTaskRefusedError(request.task_uuid)
     if record is not None:
-        follower.reachable(request.task_uuid, person)  # refuses a task of the other mode
+        await follower.reachable(request.task_uuid, person)  # refuses a task of the other mode
         await _check_source(record, person, follower)
     fingerprint = request_fingerprint(
         {"kind": TaskKind.SPLIT.value, **request.model_dump(mode="json")}, []

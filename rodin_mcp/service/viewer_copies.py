@@ -17,12 +17,13 @@ import anyio
 from pydantic import BaseModel, Field
 
 from rodin_mcp.downloads import write_file_atomically
+from rodin_mcp.ledger import Ledger
 from rodin_mcp.media_types import MEDIA_TYPES
 from rodin_mcp.model import MAX_READ_WHOLE_BYTES
 from rodin_mcp.people import Person
 from rodin_mcp.records import StoredFile
-from rodin_mcp.service.converting import Converter
 from rodin_mcp.service.fetching import file_uri
+from rodin_mcp.service.task_files import task_files
 
 __all__ = ["COPY_ABOVE_BYTES", "VIEWER_COPY_PREFIX", "ViewerCopies", "ViewerFile", "view_uri"]
 
@@ -57,14 +58,14 @@ class ViewerFile(BaseModel):
 class ViewerCopies:
     """Finds (and makes) what the viewer loads of each downloaded GLB."""
 
-    def __init__(self, converter: Converter) -> None:
-        self._converter = converter
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
         self._limiter = anyio.CapacityLimiter(1)
 
     async def files(self, task_uuid: str, person: Person) -> list[ViewerFile]:
         """``person``'s task's downloaded GLB models as the viewer sees them."""
         shown: list[ViewerFile] = []
-        for stored in self._glbs(task_uuid, person):
+        for stored in await self._glbs(task_uuid, person):
             served = await self.served_path(task_uuid, stored.name, person)
             if served is None:
                 continue
@@ -80,7 +81,7 @@ class ViewerCopies:
 
     async def served_path(self, task_uuid: str, name: str, person: Person) -> Path | None:
         """The file the viewer loads for ``person``'s model ``name``: a copy when it is large."""
-        stored = next((f for f in self._glbs(task_uuid, person) if f.name == name), None)
+        stored = next((f for f in await self._glbs(task_uuid, person) if f.name == name), None)
         if stored is None:
             return None
         if stored.size <= COPY_ABOVE_BYTES or stored.size > MAX_READ_WHOLE_BYTES:
@@ -90,10 +91,10 @@ class ViewerCopies:
             made = await anyio.to_thread.run_sync(_ensure_copy, stored.path, copy)
         return copy if made else stored.path
 
-    def _glbs(self, task_uuid: str, person: Person) -> list[StoredFile]:
+    async def _glbs(self, task_uuid: str, person: Person) -> list[StoredFile]:
         """The person's task's GLB models on disk: downloaded ones, then those converted from
         them."""
-        files = self._converter.task_files(task_uuid, person)
+        files = await task_files(self._ledger, task_uuid, person)
         return [f for f in files if f.mime_type == _GLB and f.path.is_file()]
 
 

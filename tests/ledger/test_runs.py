@@ -1,29 +1,27 @@
-"""Background runs in the ledger's ``runs`` table: created, noted, finished, adopted, swept."""
+"""Background runs in the ledger's ``runs`` table: created, noted, finished, adopted, swept, on
+both engines (the runner is a process of this machine on SQLite, a replica on PostgreSQL)."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from rodin_mcp.emulator import ManualClock
-from rodin_mcp.ledger import SCHEMA_VERSION, Ledger, RunStore, new_run_id
+from rodin_mcp.ledger import SCHEMA_VERSION, Ledger, RunStore, new_run_id, open_sqlite_ledger
 from rodin_mcp.ledger.owners import this_process
 from rodin_mcp.records import RunRecord, RunState, TaskKind
+from tests.ledger.conftest import engine_of
+
+pytestmark = pytest.mark.anyio
 
 _URL_SAFE = re.compile(r"[A-Za-z0-9_-]+")
-
-
-@pytest.fixture
-def ledger(tmp_path: Path) -> Iterator[Ledger]:
-    with Ledger(tmp_path / "state" / "ledger.sqlite3") as opened:
-        yield opened
 
 
 @pytest.fixture
@@ -32,8 +30,11 @@ def runs(ledger: Ledger, manual_clock: ManualClock) -> RunStore:
 
 
 @pytest.fixture
-def dead_runner() -> str:
-    """The runner JSON of a process of this machine that has ended."""
+def dead_runner(address: str) -> str:
+    """A runner that has ended: a process of this machine (SQLite), a replica whose session is
+    gone (PostgreSQL)."""
+    if engine_of(address) == "postgresql":
+        return json.dumps({"replica": "1234567890123", "host": "gone", "pid": 1})
     child = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
         capture_output=True,
@@ -43,108 +44,107 @@ def dead_runner() -> str:
     return dataclasses.replace(this_process(), pid=int(child.stdout)).to_json()
 
 
-def _set_runner(ledger: Ledger, run_id: str, runner: str | None) -> None:
-    conn = sqlite3.connect(ledger.path)
-    try:
-        with conn:
-            conn.execute("UPDATE runs SET runner = ? WHERE run_id = ?", (runner, run_id))
-    finally:
-        conn.close()
+async def _set_runner(ledger: Ledger, run_id: str, runner: str | None) -> None:
+    async with ledger.database.writing() as tx:
+        await tx.execute("UPDATE runs SET runner = ? WHERE run_id = ?", (runner, run_id))
 
 
 def _other_host_runner() -> str:
+    """A runner no engine can judge from here: another machine's process."""
     return dataclasses.replace(this_process(), machine="another-machine").to_json()
 
 
-def _create(runs: RunStore, person: str = "token:alice", ttl: float | None = 3600) -> RunRecord:
-    return runs.create("task-1", TaskKind.GENERATION, person, ttl)
+async def _create(
+    runs: RunStore, person: str = "token:alice", ttl: float | None = 3600
+) -> RunRecord:
+    return await runs.create("task-1", TaskKind.GENERATION, person, ttl)
 
 
 # --- create and get ---------------------------------------------------------------------------
 
 
-def test_a_run_created_here_is_working_and_owned_by_this_process(
+async def test_a_run_created_here_is_working_and_owned_by_this_process(
     runs: RunStore, manual_clock: ManualClock
 ) -> None:
-    created = runs.create("task-7", TaskKind.TEXTURE, "token:alice", 600.0)
+    created = await runs.create("task-7", TaskKind.TEXTURE, "token:alice", 600.0)
 
-    assert runs.get(created.run_id) == created
+    assert await runs.get(created.run_id) == created
     assert created.task_uuid == "task-7"
     assert created.kind is TaskKind.TEXTURE
     assert created.person == "token:alice"
     assert created.ttl_seconds == 600.0
     assert created.state is RunState.WORKING
     assert (created.message, created.result, created.error) == (None, None, None)
-    assert created.runner == this_process().to_json()
+    assert created.runner == runs.owner
     assert created.created_at == created.updated_at == manual_clock()
     assert created.expires_at() == manual_clock() + 600.0
 
 
-def test_a_run_without_a_time_to_live_keeps_none(runs: RunStore) -> None:
-    created = _create(runs, person="local", ttl=None)
-    fetched = runs.get(created.run_id)
+async def test_a_run_without_a_time_to_live_keeps_none(runs: RunStore) -> None:
+    created = await _create(runs, person="local", ttl=None)
+    fetched = await runs.get(created.run_id)
     assert fetched is not None
     assert (fetched.person, fetched.ttl_seconds, fetched.expires_at()) == ("local", None, None)
 
 
-def test_run_ids_are_unique_and_at_least_32_url_safe_characters(runs: RunStore) -> None:
-    ids = [_create(runs).run_id for _ in range(50)] + [new_run_id() for _ in range(50)]
+async def test_run_ids_are_unique_and_at_least_32_url_safe_characters(runs: RunStore) -> None:
+    ids = [(await _create(runs)).run_id for _ in range(50)] + [new_run_id() for _ in range(50)]
     assert len(set(ids)) == len(ids)
     for run_id in ids:
         assert len(run_id) >= 32
         assert _URL_SAFE.fullmatch(run_id), run_id
 
 
-def test_an_unknown_run_id_gets_none(runs: RunStore) -> None:
-    _create(runs)
-    assert runs.get(new_run_id()) is None
+async def test_an_unknown_run_id_gets_none(runs: RunStore) -> None:
+    await _create(runs)
+    assert await runs.get(new_run_id()) is None
 
 
 # --- note -------------------------------------------------------------------------------------
 
 
-def test_a_note_updates_the_message_of_a_working_run(
+async def test_a_note_updates_the_message_of_a_working_run(
     runs: RunStore, manual_clock: ManualClock
 ) -> None:
-    created = _create(runs)
+    created = await _create(runs)
     manual_clock.advance(5)
 
-    noted = runs.note(created.run_id, "generating: 2 of 4 jobs done")
+    noted = await runs.note(created.run_id, "generating: 2 of 4 jobs done")
 
     assert noted is not None
     assert noted.message == "generating: 2 of 4 jobs done"
     assert noted.updated_at == created.updated_at + 5
     assert noted.state is RunState.WORKING
     assert noted.created_at == created.created_at
-    assert runs.get(created.run_id) == noted
+    assert await runs.get(created.run_id) == noted
 
 
-def test_a_note_on_an_ended_run_returns_none_and_changes_nothing(
+async def test_a_note_on_an_ended_run_returns_none_and_changes_nothing(
     runs: RunStore, manual_clock: ManualClock
 ) -> None:
-    created = _create(runs)
-    ended = runs.finish(created.run_id, RunState.CANCELLED, "cancelled by the client")
+    created = await _create(runs)
+    ended = await runs.finish(created.run_id, RunState.CANCELLED, "cancelled by the client")
     manual_clock.advance(5)
 
-    assert runs.note(created.run_id, "downloading") is None
-    assert runs.get(created.run_id) == ended
+    assert await runs.note(created.run_id, "downloading") is None
+    assert await runs.get(created.run_id) == ended
 
 
-def test_a_note_on_an_unknown_run_returns_none(runs: RunStore) -> None:
-    assert runs.note(new_run_id(), "downloading") is None
+async def test_a_note_on_an_unknown_run_returns_none(runs: RunStore) -> None:
+    assert await runs.note(new_run_id(), "downloading") is None
 
 
 # --- finish -----------------------------------------------------------------------------------
 
 
-def test_a_completed_run_keeps_its_result_json_and_no_longer_has_a_runner(
+async def test_a_completed_run_keeps_its_result_json_and_no_longer_has_a_runner(
     runs: RunStore, manual_clock: ManualClock
 ) -> None:
-    created = _create(runs)
+    created = await _create(runs)
     manual_clock.advance(30)
     result = {"task_uuid": "task-1", "files": [{"name": "m.glb", "size": 3}], "note": "é"}
 
-    finished = runs.finish(created.run_id, RunState.COMPLETED, "saved 1 file", result=result)
+    finished = await runs.finish(created.run_id, RunState.COMPLETED, "saved 1 file", result=result)
 
     assert finished is not None
     assert finished.state is RunState.COMPLETED
@@ -152,13 +152,13 @@ def test_a_completed_run_keeps_its_result_json_and_no_longer_has_a_runner(
     assert finished.result == result
     assert (finished.error, finished.runner) == (None, None)
     assert finished.updated_at == created.updated_at + 30
-    assert runs.get(created.run_id) == finished
+    assert await runs.get(created.run_id) == finished
 
 
-def test_a_failed_run_keeps_its_error_and_no_result(runs: RunStore) -> None:
-    created = _create(runs)
+async def test_a_failed_run_keeps_its_error_and_no_result(runs: RunStore) -> None:
+    created = await _create(runs)
 
-    finished = runs.finish(
+    finished = await runs.finish(
         created.run_id, RunState.FAILED, "the task failed", error="job j2 failed at Rodin"
     )
 
@@ -169,7 +169,7 @@ def test_a_failed_run_keeps_its_error_and_no_result(runs: RunStore) -> None:
         None,
     )
     assert finished.runner is None
-    assert runs.get(created.run_id) == finished
+    assert await runs.get(created.run_id) == finished
 
 
 @pytest.mark.parametrize(
@@ -180,11 +180,11 @@ def test_a_failed_run_keeps_its_error_and_no_result(runs: RunStore) -> None:
         (RunState.FAILED, RunState.COMPLETED),
     ],
 )
-def test_a_second_finish_returns_none_and_keeps_the_first_outcome(
+async def test_a_second_finish_returns_none_and_keeps_the_first_outcome(
     runs: RunStore, manual_clock: ManualClock, first: RunState, second: RunState
 ) -> None:
-    created = _create(runs)
-    outcome = runs.finish(
+    created = await _create(runs)
+    outcome = await runs.finish(
         created.run_id,
         first,
         f"first: {first.value}",
@@ -194,7 +194,7 @@ def test_a_second_finish_returns_none_and_keeps_the_first_outcome(
     assert outcome is not None
     manual_clock.advance(10)
 
-    again = runs.finish(
+    again = await runs.finish(
         created.run_id,
         second,
         f"second: {second.value}",
@@ -203,144 +203,144 @@ def test_a_second_finish_returns_none_and_keeps_the_first_outcome(
     )
 
     assert again is None
-    assert runs.get(created.run_id) == outcome
+    assert await runs.get(created.run_id) == outcome
 
 
-def test_finishing_an_unknown_run_returns_none(runs: RunStore) -> None:
-    assert runs.finish(new_run_id(), RunState.CANCELLED, "cancelled") is None
+async def test_finishing_an_unknown_run_returns_none(runs: RunStore) -> None:
+    assert await runs.finish(new_run_id(), RunState.CANCELLED, "cancelled") is None
 
 
 # --- adopt and orphans ------------------------------------------------------------------------
 
 
-def test_a_run_whose_runner_is_this_live_process_is_not_adopted(runs: RunStore) -> None:
-    created = _create(runs)
-    assert runs.adopt(created.run_id) is False
-    assert runs.get(created.run_id) == created
+async def test_a_run_whose_runner_is_this_live_process_is_not_adopted(runs: RunStore) -> None:
+    created = await _create(runs)
+    assert await runs.adopt(created.run_id) is False
+    assert await runs.get(created.run_id) == created
 
 
-def test_a_run_whose_runner_is_on_another_host_is_not_adopted(
+async def test_a_run_whose_runner_is_on_another_host_is_not_adopted(
     ledger: Ledger, runs: RunStore
 ) -> None:
-    created = _create(runs)
-    _set_runner(ledger, created.run_id, _other_host_runner())
-    assert runs.adopt(created.run_id) is False
-    fetched = runs.get(created.run_id)
+    created = await _create(runs)
+    await _set_runner(ledger, created.run_id, _other_host_runner())
+    assert await runs.adopt(created.run_id) is False
+    fetched = await runs.get(created.run_id)
     assert fetched is not None
     assert fetched.runner == _other_host_runner()
 
 
-def test_a_run_whose_runner_died_is_adopted_once_by_this_process(
+async def test_a_run_whose_runner_died_is_adopted_once_by_this_process(
     ledger: Ledger, runs: RunStore, manual_clock: ManualClock, dead_runner: str
 ) -> None:
-    created = _create(runs)
-    _set_runner(ledger, created.run_id, dead_runner)
+    created = await _create(runs)
+    await _set_runner(ledger, created.run_id, dead_runner)
     manual_clock.advance(7)
 
-    assert runs.adopt(created.run_id) is True
+    assert await runs.adopt(created.run_id) is True
 
-    adopted = runs.get(created.run_id)
+    adopted = await runs.get(created.run_id)
     assert adopted is not None
-    assert adopted.runner == this_process().to_json()
+    assert adopted.runner == runs.owner
     assert adopted.state is RunState.WORKING
     assert adopted.updated_at == created.updated_at + 7
-    assert runs.adopt(created.run_id) is False  # now this live process runs it
-    assert runs.get(created.run_id) == adopted
+    assert await runs.adopt(created.run_id) is False  # now this live process runs it
+    assert await runs.get(created.run_id) == adopted
 
 
-def test_a_working_run_without_a_runner_is_adopted(ledger: Ledger, runs: RunStore) -> None:
-    created = _create(runs)
-    _set_runner(ledger, created.run_id, None)
-    assert runs.adopt(created.run_id) is True
-    adopted = runs.get(created.run_id)
+async def test_a_working_run_without_a_runner_is_adopted(ledger: Ledger, runs: RunStore) -> None:
+    created = await _create(runs)
+    await _set_runner(ledger, created.run_id, None)
+    assert await runs.adopt(created.run_id) is True
+    adopted = await runs.get(created.run_id)
     assert adopted is not None
-    assert adopted.runner == this_process().to_json()
+    assert adopted.runner == runs.owner
 
 
 @pytest.mark.parametrize("state", [RunState.COMPLETED, RunState.FAILED, RunState.CANCELLED])
-def test_a_run_that_is_not_working_is_not_adopted(
+async def test_a_run_that_is_not_working_is_not_adopted(
     ledger: Ledger, runs: RunStore, dead_runner: str, state: RunState
 ) -> None:
-    created = _create(runs)
-    ended = runs.finish(created.run_id, state, "ended")
-    assert runs.adopt(created.run_id) is False
-    _set_runner(ledger, created.run_id, dead_runner)  # even with a dead runner left behind
-    assert runs.adopt(created.run_id) is False
-    fetched = runs.get(created.run_id)
+    created = await _create(runs)
+    ended = await runs.finish(created.run_id, state, "ended")
+    assert await runs.adopt(created.run_id) is False
+    await _set_runner(ledger, created.run_id, dead_runner)  # even with a dead runner left behind
+    assert await runs.adopt(created.run_id) is False
+    fetched = await runs.get(created.run_id)
     assert ended is not None
     assert fetched == dataclasses.replace(ended, runner=dead_runner)
 
 
-def test_an_unknown_run_is_not_adopted(runs: RunStore) -> None:
-    assert runs.adopt(new_run_id()) is False
+async def test_an_unknown_run_is_not_adopted(runs: RunStore) -> None:
+    assert await runs.adopt(new_run_id()) is False
 
 
-def test_orphans_are_the_working_runs_whose_runner_is_dead_or_missing(
+async def test_orphans_are_the_working_runs_whose_runner_is_dead_or_missing(
     ledger: Ledger, runs: RunStore, dead_runner: str
 ) -> None:
-    alive = _create(runs)
-    dead = _create(runs)
-    _set_runner(ledger, dead.run_id, dead_runner)
-    missing = _create(runs)
-    _set_runner(ledger, missing.run_id, None)
-    remote = _create(runs)
-    _set_runner(ledger, remote.run_id, _other_host_runner())
-    ended = _create(runs)
-    runs.finish(ended.run_id, RunState.COMPLETED, "done", result={})
-    ended_dead = _create(runs)
-    runs.finish(ended_dead.run_id, RunState.FAILED, "failed", error="boom")
-    _set_runner(ledger, ended_dead.run_id, dead_runner)
+    alive = await _create(runs)
+    dead = await _create(runs)
+    await _set_runner(ledger, dead.run_id, dead_runner)
+    missing = await _create(runs)
+    await _set_runner(ledger, missing.run_id, None)
+    remote = await _create(runs)
+    await _set_runner(ledger, remote.run_id, _other_host_runner())
+    ended = await _create(runs)
+    await runs.finish(ended.run_id, RunState.COMPLETED, "done", result={})
+    ended_dead = await _create(runs)
+    await runs.finish(ended_dead.run_id, RunState.FAILED, "failed", error="boom")
+    await _set_runner(ledger, ended_dead.run_id, dead_runner)
 
-    assert sorted(runs.orphans()) == sorted([dead.run_id, missing.run_id])
-    assert runs.working_count() == 4
-    assert alive.run_id not in runs.orphans()
+    assert sorted(await runs.orphans()) == sorted([dead.run_id, missing.run_id])
+    assert await runs.working_count() == 4
+    assert alive.run_id not in await runs.orphans()
 
-    assert runs.adopt(dead.run_id) is True
-    assert runs.orphans() == [missing.run_id]
+    assert await runs.adopt(dead.run_id) is True
+    assert await runs.orphans() == [missing.run_id]
 
 
 # --- visible ----------------------------------------------------------------------------------
 
 
-def test_visible_runs_are_only_the_persons_own_newest_first(
+async def test_visible_runs_are_only_the_persons_own_newest_first(
     runs: RunStore, manual_clock: ManualClock
 ) -> None:
-    alice_old = _create(runs, person="token:alice")
-    local_old = _create(runs, person="local")
+    alice_old = await _create(runs, person="token:alice")
+    local_old = await _create(runs, person="local")
     manual_clock.advance(10)
-    bob = _create(runs, person="token:bob")
-    alice_new = _create(runs, person="token:alice")
+    bob = await _create(runs, person="token:bob")
+    alice_new = await _create(runs, person="token:alice")
     manual_clock.advance(10)
-    local_new = _create(runs, person="local")
+    local_new = await _create(runs, person="local")
 
-    assert [r.run_id for r in runs.visible("token:alice", 10)] == [
+    assert [r.run_id for r in await runs.visible("token:alice", 10)] == [
         alice_new.run_id,
         alice_old.run_id,
     ]
-    assert [r.run_id for r in runs.visible("token:bob", 10)] == [bob.run_id]
-    assert [r.run_id for r in runs.visible("local", 10)] == [
+    assert [r.run_id for r in await runs.visible("token:bob", 10)] == [bob.run_id]
+    assert [r.run_id for r in await runs.visible("local", 10)] == [
         local_new.run_id,
         local_old.run_id,
     ]
-    assert runs.visible("carol", 10) == []
-    assert [r.run_id for r in runs.visible("token:alice", 1)] == [alice_new.run_id]
+    assert await runs.visible("carol", 10) == []
+    assert [r.run_id for r in await runs.visible("token:alice", 1)] == [alice_new.run_id]
 
 
-def test_paging_visible_runs_by_the_last_row_walks_every_run_exactly_once(
+async def test_paging_visible_runs_by_the_last_row_walks_every_run_exactly_once(
     runs: RunStore, manual_clock: ManualClock
 ) -> None:
     mine: list[RunRecord] = []
     for step in (0, 5, 0, 0, 0, 5, 0, 5):  # several runs share a created_at
         manual_clock.advance(step)
-        mine.append(_create(runs, person="token:alice"))
-        _create(runs, person="token:bob")
-        _create(runs, person="local")
+        mine.append(await _create(runs, person="token:alice"))
+        await _create(runs, person="token:bob")
+        await _create(runs, person="local")
     expected = sorted(mine, key=lambda r: (r.created_at, r.run_id), reverse=True)
 
     walked: list[RunRecord] = []
     pages: list[int] = []
     before: tuple[float, str] | None = None
-    while page := runs.visible("token:alice", 3, before=before):
+    while page := await runs.visible("token:alice", 3, before=before):
         pages.append(len(page))
         walked.extend(page)
         before = (page[-1].created_at, page[-1].run_id)
@@ -354,31 +354,31 @@ def test_paging_visible_runs_by_the_last_row_walks_every_run_exactly_once(
 # --- sweep ------------------------------------------------------------------------------------
 
 
-def test_sweep_forgets_only_ended_runs_past_their_time_to_live(
+async def test_sweep_forgets_only_ended_runs_past_their_time_to_live(
     runs: RunStore, manual_clock: ManualClock
 ) -> None:
-    ended_expired = _create(runs, ttl=60)
-    runs.finish(ended_expired.run_id, RunState.COMPLETED, "done", result={"ok": True})
-    working_expired = _create(runs, ttl=60)
-    ended_forever = _create(runs, ttl=None)
-    runs.finish(ended_forever.run_id, RunState.CANCELLED, "cancelled")
+    ended_expired = await _create(runs, ttl=60)
+    await runs.finish(ended_expired.run_id, RunState.COMPLETED, "done", result={"ok": True})
+    working_expired = await _create(runs, ttl=60)
+    ended_forever = await _create(runs, ttl=None)
+    await runs.finish(ended_forever.run_id, RunState.CANCELLED, "cancelled")
     manual_clock.advance(50)
-    ended_fresh = _create(runs, ttl=60)
-    runs.finish(ended_fresh.run_id, RunState.FAILED, "failed", error="boom")
+    ended_fresh = await _create(runs, ttl=60)
+    await runs.finish(ended_fresh.run_id, RunState.FAILED, "failed", error="boom")
     manual_clock.advance(20)  # 70 s after the first runs, 20 s after the fresh one
 
-    assert runs.sweep() == 1
+    assert await runs.sweep() == 1
 
-    assert runs.get(ended_expired.run_id) is None
+    assert await runs.get(ended_expired.run_id) is None
     for kept in (working_expired, ended_forever, ended_fresh):
-        assert runs.get(kept.run_id) is not None, kept
-    assert runs.sweep() == 0
+        assert await runs.get(kept.run_id) is not None, kept
+    assert await runs.sweep() == 0
 
     manual_clock.advance(60)
-    assert runs.sweep() == 1
-    assert runs.get(ended_fresh.run_id) is None
-    assert runs.get(working_expired.run_id) is not None
-    assert runs.get(ended_forever.run_id) is not None
+    assert await runs.sweep() == 1
+    assert await runs.get(ended_fresh.run_id) is None
+    assert await runs.get(working_expired.run_id) is not None
+    assert await runs.get(ended_forever.run_id) is not None
 
 
 # --- schema -----------------------------------------------------------------------------------
@@ -400,7 +400,7 @@ CREATE INDEX tasks_by_created ON tasks (created_at);
 """
 
 
-def test_a_version_4_ledger_gains_the_runs_table_and_keeps_its_tasks(tmp_path: Path) -> None:
+async def test_a_version_4_ledger_gains_the_runs_table_and_keeps_its_tasks(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite3"
     conn = sqlite3.connect(path)
     conn.executescript(_VERSION_4)
@@ -412,10 +412,10 @@ def test_a_version_4_ledger_gains_the_runs_table_and_keeps_its_tasks(tmp_path: P
     conn.commit()
     conn.close()
 
-    with Ledger(path) as ledger:
-        record = ledger.get("t-1")
-        run = RunStore(ledger).create("t-1", TaskKind.SPLIT, "local", None)
-        fetched = RunStore(ledger).get(run.run_id)
+    async with await open_sqlite_ledger(path) as ledger:
+        record = await ledger.get("t-1")
+        run = await RunStore(ledger).create("t-1", TaskKind.SPLIT, "local", None)
+        fetched = await RunStore(ledger).get(run.run_id)
 
     assert record is not None
     assert (record.state, record.kind) == ("done", TaskKind.SPLIT)

@@ -9,9 +9,14 @@ from pathlib import Path
 import pytest
 
 from rodin_mcp.errors import ConfigError
-from rodin_mcp.ledger import SCHEMA_VERSION, Ledger
+from rodin_mcp.ledger import SCHEMA_VERSION, open_sqlite_ledger
+from rodin_mcp.ledger.postgres_schema import POSTGRES_SCHEMA_VERSION
 from rodin_mcp.records import TaskKind
+from tests.ledger.conftest import open_at
 from tests.ledger.rows import submit_row
+from tests.postgres_cluster import PostgresCluster
+
+pytestmark = pytest.mark.anyio
 
 _VERSION_1 = """
 CREATE TABLE tasks (
@@ -28,7 +33,7 @@ CREATE INDEX tasks_by_created ON tasks (created_at);
 """
 
 
-def test_a_version_1_ledger_keeps_its_rows_as_generations_with_the_image_count_moved_out(
+async def test_a_version_1_ledger_keeps_its_rows_as_generations_with_the_image_count_moved_out(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "ledger.sqlite3"
@@ -44,8 +49,8 @@ def test_a_version_1_ledger_keeps_its_rows_as_generations_with_the_image_count_m
     conn.commit()
     conn.close()
 
-    with Ledger(path) as ledger:
-        record = ledger.get("t-1")
+    async with await open_sqlite_ledger(path) as ledger:
+        record = await ledger.get("t-1")
 
     assert record is not None
     assert record.request == {"tier": "Regular"}
@@ -58,11 +63,11 @@ def test_a_version_1_ledger_keeps_its_rows_as_generations_with_the_image_count_m
     check.close()
 
 
-def test_an_empty_file_is_migrated_to_the_current_schema(tmp_path: Path) -> None:
+async def test_an_empty_file_is_migrated_to_the_current_schema(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite3"
     path.write_bytes(b"")
-    with Ledger(path) as ledger:
-        submit_row(ledger, task_uuid="t")
+    async with await open_sqlite_ledger(path) as ledger:
+        await submit_row(ledger, task_uuid="t")
     with sqlite3.connect(path) as conn:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
@@ -71,16 +76,40 @@ def test_an_empty_file_is_migrated_to_the_current_schema(tmp_path: Path) -> None
     assert journal == "wal"
 
 
-def test_a_ledger_from_a_newer_version_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+async def test_a_ledger_from_a_newer_version_is_refused_with_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite3"
-    with Ledger(path) as ledger:
-        submit_row(ledger, task_uuid="t")
+    async with await open_sqlite_ledger(path) as ledger:
+        await submit_row(ledger, task_uuid="t")
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.commit()
     conn.close()
 
     with pytest.raises(ConfigError, match="newer rodin-mcp") as raised:
-        Ledger(path)
+        await open_sqlite_ledger(path)
     assert str(path) in str(raised.value)
     assert "RODIN_DATA_DIR" in str(raised.value)
+
+
+async def test_a_postgres_database_is_migrated_once_by_replicas_starting_together(
+    postgres: PostgresCluster,
+) -> None:
+    url = postgres.new_database()
+    async with await open_at(url) as first, await open_at(url) as second:
+        await submit_row(first, task_uuid="t")
+        assert await second.get("t") is not None
+    assert postgres.psql("SELECT version FROM ledger_schema", url.rsplit("/", 1)[1]) == str(
+        POSTGRES_SCHEMA_VERSION
+    )
+
+
+async def test_a_postgres_database_of_a_newer_version_is_refused_with_a_clear_error(
+    postgres: PostgresCluster,
+) -> None:
+    url = postgres.new_database()
+    async with await open_at(url):
+        pass
+    name = url.rsplit("/", 1)[1]
+    postgres.psql(f"UPDATE ledger_schema SET version = {POSTGRES_SCHEMA_VERSION + 1}", name)
+    with pytest.raises(ConfigError, match="newer rodin-mcp"):
+        await open_at(url)

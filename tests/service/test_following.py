@@ -27,7 +27,7 @@ async def test_waiting_on_a_task_ends_done_with_a_download_next_step(
     assert status.state == TaskState.DONE
     assert status.next_step.action == NextAction.DOWNLOAD
     assert status.jobs
-    assert [t.state for t in service.tasks().tasks] == [TaskState.DONE.value]
+    assert [t.state for t in (await service.tasks()).tasks] == [TaskState.DONE.value]
 
 
 async def test_a_task_the_ledger_never_saw_is_an_unknown_task(service: RodinService) -> None:
@@ -52,7 +52,7 @@ async def test_a_sandbox_task_asked_for_in_real_mode_is_refused_as_the_wrong_mod
     async with open_local_service(real) as service:
         with pytest.raises(WrongModeError):
             await service.status(task.task_uuid)
-        assert service.tasks().tasks == []
+        assert (await service.tasks()).tasks == []
     assert emulator.requests == []
 
 

@@ -59,14 +59,14 @@ async def test_a_lost_answer_is_recorded_unknown_and_refuses_the_identical_reque
     prepared = await service.prepare({"prompt": "a tin robot"})
     with pytest.raises(OutcomeUnknownError):
         await service.generate(prepared)
-    assert [t.state for t in service.tasks().tasks] == [RecordState.UNKNOWN]
+    assert [t.state for t in (await service.tasks()).tasks] == [RecordState.UNKNOWN]
     with pytest.raises(UnresolvedSubmissionError):
         await service.generate(prepared)
-    assert service.spend_needed(prepared) == 0
+    assert await service.spend_needed(prepared) == 0
     assert submits(emulator) == 1
     forced = await service.generate(prepared, force_new=True)
     assert submits(emulator) == 2
-    states = {t.task_uuid: t.state for t in service.tasks().tasks}
+    states = {t.task_uuid: t.state for t in (await service.tasks()).tasks}
     assert states[forced.task_uuid] == RecordState.WAITING
     assert RecordState.SUPERSEDED in states.values()
     assert RecordState.UNKNOWN not in states.values()
@@ -82,7 +82,7 @@ async def test_a_submit_cancelled_while_on_the_wire_leaves_an_unknown_row_that_g
         with anyio.fail_after(30):
             assert await anyio.to_thread.run_sync(emulator.wait_for_stalls, 1, 30.0)
         group.cancel_scope.cancel()
-    assert [t.state for t in service.tasks().tasks] == [RecordState.UNKNOWN]
+    assert [t.state for t in (await service.tasks()).tasks] == [RecordState.UNKNOWN]
     with pytest.raises(UnresolvedSubmissionError):
         await service.generate(prepared)
     assert submits(emulator) == 1
@@ -96,7 +96,7 @@ async def test_invalid_options_raise_an_input_error_and_leave_no_row(
     assert "quality_override" in str(raised.value)
     with pytest.raises(InputError):
         await service.prepare({"prompt": "a vase"}, ["/nowhere/at/all.png"])
-    assert service.tasks().tasks == []
+    assert (await service.tasks()).tasks == []
     assert emulator.requests == []
 
 
@@ -110,7 +110,7 @@ async def test_an_unconfigured_service_refuses_paid_calls_but_still_lists_tasks(
             await service.prepare({"prompt": "a vase"})
         with pytest.raises(NotConfiguredError):
             await service.status("0b5c3d4e-0000-4000-8000-000000000000")
-        assert service.tasks().tasks == []
+        assert (await service.tasks()).tasks == []
 
 
 async def test_an_identical_request_while_the_first_is_on_the_wire_waits_and_reuses_its_task(

@@ -38,8 +38,8 @@ async def test_a_generation_beyond_the_budget_is_refused_with_its_figures_and_se
         assert raised.value.spent == PRICES.base
         assert raised.value.budget == PRICES.base * 1.5
         assert submits(emulator) == 1
-        assert len(service.tasks().tasks) == 1
-        assert service.spending().credits == PRICES.base
+        assert len((await service.tasks()).tasks) == 1
+        assert (await service.spending()).credits == PRICES.base
         balance = await service.balance()
     assert balance.credits_spent == PRICES.base
     assert balance.budget == PRICES.base * 1.5
@@ -60,7 +60,10 @@ async def test_the_budget_holds_across_a_restart_and_is_each_persons_own(
         with pytest.raises(BudgetExceededError):
             await alice.generate(await alice.prepare({"prompt": "a second cup"}))
         await bob.generate(await bob.prepare({"prompt": "a second cup"}))
-        assert (alice.spending().credits, bob.spending().credits) == (PRICES.base, PRICES.base)
+        assert ((await alice.spending()).credits, (await bob.spending()).credits) == (
+            PRICES.base,
+            PRICES.base,
+        )
     assert submits(emulator) == 2
 
 
@@ -73,7 +76,7 @@ async def test_a_submission_whose_outcome_is_unknown_still_counts_against_the_bu
             await service.generate(await service.prepare({"prompt": "a lost cup"}))
         with pytest.raises(BudgetExceededError):
             await service.generate(await service.prepare({"prompt": "another cup"}))
-        assert service.spending().credits == PRICES.base
+        assert (await service.spending()).credits == PRICES.base
     assert submits(emulator) == 1
 
 
@@ -84,24 +87,24 @@ async def test_a_refused_submission_costs_nothing(
         emulator.faults.add("rodin=429")  # refused: not accepted, not billed
         with pytest.raises(RodinError):
             await service.generate(await service.prepare({"prompt": "a refused cup"}))
-        assert service.spending().credits == 0
+        assert (await service.spending()).credits == 0
         await service.generate(await service.prepare({"prompt": "an accepted cup"}))
-        assert service.spending().credits == PRICES.base
+        assert (await service.spending()).credits == PRICES.base
 
 
 async def test_spend_needed_is_the_price_for_a_new_request_and_zero_for_a_reuse(
     service: RodinService,
 ) -> None:
     prepared = await service.prepare({"prompt": "a paper crane"})
-    assert service.spend_needed(prepared) == PRICES.base
+    assert await service.spend_needed(prepared) == PRICES.base
     await service.generate(prepared)
-    assert service.spend_needed(prepared) == 0
-    assert service.spend_needed(prepared, force_new=True) == PRICES.base
+    assert await service.spend_needed(prepared) == 0
+    assert await service.spend_needed(prepared, force_new=True) == PRICES.base
 
 
 async def test_a_reused_task_spends_nothing_more(service: RodinService) -> None:
     prepared = await service.prepare({"prompt": "a paper crane"})
     await service.generate(prepared)
-    spent = service.spending().credits
+    spent = (await service.spending()).credits
     await service.generate(prepared)
-    assert service.spending().credits == spent
+    assert (await service.spending()).credits == spent

@@ -32,7 +32,7 @@ import httpx2
 
 from rodin_mcp.downloads.temp_files import is_temp_name, sweep_task_folders
 from rodin_mcp.emulator import EmulatorConfig, RunningEmulator, run_emulator_in_thread
-from rodin_mcp.ledger import Ledger
+from rodin_mcp.ledger import open_sqlite_ledger
 from rodin_mcp.records import TaskRecord
 from rodin_mcp.service.previews import CONTACT_SHEET_NAME
 from rodin_mcp.service.viewer_copies import VIEWER_COPY_PREFIX
@@ -188,7 +188,7 @@ async def run_soak(config: SoakConfig, root: Path) -> SoakReport:
         # The next start sweeps what killed servers left behind.
         report.counts["partial files swept at the next start"] = sweep_task_folders(root / "output")
         report.counts.update(fleet.counts)
-        _check(root, emulator, fleet, report)
+        await _check(root, emulator, fleet, report)
     report.seconds = time.monotonic() - started
     return report
 
@@ -348,9 +348,9 @@ async def _download(fleet: _Fleet, task_uuid: str, counts: Counter[str]) -> list
 # --- the checks ---------------------------------------------------------------------------------
 
 
-def _check(root: Path, emulator: RunningEmulator, fleet: _Fleet, report: SoakReport) -> None:
-    with Ledger(root / "data" / "ledger.sqlite3") as ledger:
-        rows = ledger.list_tasks(limit=10**7)
+async def _check(root: Path, emulator: RunningEmulator, fleet: _Fleet, report: SoakReport) -> None:
+    async with await open_sqlite_ledger(root / "data" / "ledger.sqlite3") as ledger:
+        rows = await ledger.list_tasks(limit=10**7)
     checks: list[Callable[[], list[str]]] = [
         lambda: _no_accepted_submission_missing(emulator, rows),
         lambda: _none_paid_twice(emulator),

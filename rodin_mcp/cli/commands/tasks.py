@@ -11,7 +11,7 @@ __all__ = ["run_tasks"]
 
 async def run_tasks(ctx: CommandContext) -> int:
     """List this mode's tasks (real API, or sandbox with --sandbox)."""
-    result = ctx.service.tasks(ctx.args.limit)
+    result = await ctx.service.tasks(ctx.args.limit)
     if ctx.output.json_mode:
         ctx.output.json(result.model_dump(mode="json"))
     else:
