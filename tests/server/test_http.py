@@ -143,3 +143,20 @@ async def test_the_bearer_scheme_is_accepted_in_any_case(tmp_path: Path, scheme:
         )
     assert [t["task_uuid"] for t in listed["tasks"]] == [made["task_uuid"]]
     assert wrong.status_code == 401
+
+
+@pytest.mark.anyio
+async def test_no_token_is_written_to_the_data_folder(tmp_path: Path) -> None:
+    named = "named-" + "y" * 40
+    env = {"RODIN_HTTP_TOKEN": f"{TOKEN},alice:{named}"}
+    with running_server(tmp_path, "--sandbox", env=env) as port:
+        for token in (TOKEN, named):
+            async with (
+                httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http,
+                Client(streamable_http_client(url_of("127.0.0.1", port), http_client=http)) as c,
+            ):
+                made = structured(await c.call_tool("generate_3d", {"prompt": "a vase"}))
+                await c.call_tool("check_status", {"task_uuid": made["task_uuid"]})
+    written = [p.read_bytes() for p in (tmp_path / "data").rglob("*") if p.is_file()]
+    assert written  # the ledger is there
+    assert not [data for data in written if TOKEN.encode() in data or named.encode() in data]
