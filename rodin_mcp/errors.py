@@ -13,7 +13,8 @@ The line that matters most is between a request that *never left* this machine a
 
     RodinError
     ├── ConfigError                    settings missing or invalid
-    │   └── NotConfiguredError             no API key and no sandbox mode
+    │   ├── NotConfiguredError             no API key and no sandbox mode
+    │   └── UnsafeServingError             HTTP serving as configured is refused (.host, .problem)
     ├── InputError                     bad input from a person or a model; nothing was sent
     │   ├── RequestValidationError         a generation option breaks a rule (.field)
     │   ├── ImageInputError                an image reference cannot be used (.reference)
@@ -61,6 +62,7 @@ The line that matters most is between a request that *never left* this machine a
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Literal
 
 __all__ = [
     "APIError",
@@ -106,6 +108,7 @@ __all__ = [
     "UnknownTaskError",
     "UnresolvedSubmissionError",
     "UnsafeFileNameError",
+    "UnsafeServingError",
     "UnsplittableTaskError",
     "WrongModeError",
 ]
@@ -134,6 +137,34 @@ class NotConfiguredError(ConfigError):
 
     def __init__(self) -> None:
         super().__init__("No Rodin API key is configured, and sandbox mode is off.")
+
+
+ServingProblem = Literal["no_token", "clear_text", "proxy_without_token", "tls_files"]
+
+
+class UnsafeServingError(ConfigError):
+    """Serving HTTP as configured is refused before anything listens (a start-up error: only the
+    command line that starts the server ever shows it).
+
+    ``problem``: ``no_token``, another machine could reach a server that asks for no token;
+    ``clear_text``, tokens would cross the network unencrypted; ``proxy_without_token``, a proxy
+    in front lets others in while every request would act for this machine's owner;
+    ``tls_files``, the TLS certificate and key cannot be used (``detail`` says why).
+    """
+
+    def __init__(self, host: str, problem: ServingProblem, detail: str = "") -> None:
+        self.host = host
+        self.problem: ServingProblem = problem
+        texts: dict[ServingProblem, str] = {
+            "no_token": f"Refusing to serve on {host}, which other machines can reach, without a "
+            "bearer token: anyone reaching it would act as this machine's owner.",
+            "clear_text": f"Refusing to serve bearer tokens in clear text on {host}, which other "
+            "machines can reach: anyone on the network path could read and reuse them.",
+            "proxy_without_token": "Refusing to serve behind a proxy without a bearer token: "
+            "everyone the proxy lets in would act as this machine's owner.",
+            "tls_files": f"The TLS certificate and key cannot be used: {detail}",
+        }
+        super().__init__(texts[problem])
 
 
 class InputError(RodinError):

@@ -256,6 +256,20 @@ class Settings(BaseSettings):
 
     # HTTP transport of the MCP server.
     http_token: SecretStr | None = Field(default=None)
+    tls_cert: Path | None = Field(
+        default=None,
+        description="PEM certificate (with its chain) the HTTP server serves HTTPS with; "
+        "needs tls_key.",
+    )
+    tls_key: Path | None = Field(
+        default=None, description="The unencrypted PEM private key of tls_cert."
+    )
+    behind_tls_proxy: bool = Field(
+        default=False,
+        description="A reverse proxy in front of the HTTP server terminates TLS: plain HTTP is "
+        "allowed off loopback, bearer tokens are required, and nothing the proxy adds to a "
+        "request (X-Forwarded-*) is trusted.",
+    )
 
     @field_validator("allowed_input_dirs", mode="before")
     @classmethod
@@ -277,6 +291,16 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().absolute()
+
+    @field_validator("tls_cert", "tls_key", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("tls_cert", "tls_key", mode="after")
+    @classmethod
+    def _absolute_if_set(cls, value: Path | None) -> Path | None:
+        return None if value is None else value.expanduser().absolute()
 
     @field_validator("base_url", mode="after")
     @classmethod

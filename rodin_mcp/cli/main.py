@@ -63,10 +63,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _run_people_command(args)
 
 
+_SERVE_SETTINGS = ("tls_cert", "tls_key", "behind_tls_proxy")
+
+
 def _settings_arguments(args: argparse.Namespace) -> dict[str, Any]:
     # The demo always runs in the sandbox; elsewhere --sandbox overrides RODIN_SANDBOX.
     sandbox = args.sandbox or args.command == "demo"
-    return {"sandbox": True} if sandbox else {}
+    arguments: dict[str, Any] = {"sandbox": True} if sandbox else {}
+    # serve's flags override their RODIN_* variables when given (they are absent otherwise).
+    arguments.update({name: getattr(args, name) for name in _SERVE_SETTINGS if name in args})
+    return arguments
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -88,7 +94,10 @@ def _serve(args: argparse.Namespace) -> int:
         else:
             run_stdio(settings)
     except ConfigError as exc:
-        sys.stderr.write(f"rodin-mcp: {exc}\n")
+        from rodin_mcp.cli.words import advice_for
+
+        advice = advice_for(exc)
+        sys.stderr.write(f"rodin-mcp: {exc}" + (f" {advice}" if advice else "") + "\n")
         return EXIT_ERROR
     except KeyboardInterrupt:
         return EXIT_OK

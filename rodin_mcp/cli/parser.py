@@ -59,6 +59,17 @@ examples:
 run 'rodin-mcp COMMAND --help' for a command's options.
 exit codes: 0 ok, 1 error, 2 usage, 3 task failed, 4 timeout, 130 interrupted (Ctrl-C)
 """
+_SERVE_EPILOG = """\
+examples:
+  rodin-mcp serve --http                       http://127.0.0.1:8000/mcp, this machine only
+  RODIN_HTTP_TOKEN=alice:TOKEN_A,bob:TOKEN_B \\
+    rodin-mcp serve --http --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem
+  RODIN_HTTP_TOKEN=alice:TOKEN_A rodin-mcp serve --http --host 0.0.0.0 --behind-tls-proxy
+
+Off loopback, serving needs RODIN_HTTP_TOKEN (clients send 'Authorization: Bearer TOKEN'; each
+token is one person, 'name:token' names them) and TLS: --tls-cert and --tls-key, or a reverse
+proxy that terminates TLS in front (--behind-tls-proxy).
+"""
 # The people's commands also take --json before their name; the top-level help leaves it out
 # (it describes the servers too), but their usage errors show it.
 _PEOPLE_USAGE = "%(prog)s [-h] [--sandbox] [--json] [-v] COMMAND ..."
@@ -430,11 +441,37 @@ def _add_account_commands(commands: _Commands) -> None:
 
 
 def _add_server_commands(commands: _Commands) -> None:
-    serve = commands.add_parser("serve", help="serve MCP (stdio by default, --http for HTTP)")
+    serve = commands.add_parser(
+        "serve",
+        help="serve MCP (stdio by default, --http for HTTP)",
+        epilog=_SERVE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     serve.add_argument("--http", action="store_true", help="serve Streamable HTTP at /mcp")
     serve.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
     serve.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS)
+    serve.add_argument(
+        "--tls-cert",
+        type=Path,
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="serve HTTPS with this PEM certificate chain (RODIN_TLS_CERT); needs --tls-key",
+    )
+    serve.add_argument(
+        "--tls-key",
+        type=Path,
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="the certificate's unencrypted PEM private key (RODIN_TLS_KEY)",
+    )
+    serve.add_argument(
+        "--behind-tls-proxy",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="a reverse proxy in front terminates TLS: plain HTTP off loopback, tokens "
+        "required, X-Forwarded-* ignored (RODIN_BEHIND_TLS_PROXY=1)",
+    )
     # No options of its own, not even --help: everything after the name is the emulator's.
     commands.add_parser(
         "emulator",

@@ -66,6 +66,25 @@ _ADVICE: dict[type[RodinError], str] = {
 }
 
 
+_TOKEN_SETUP = (
+    "Set RODIN_HTTP_TOKEN to long random secrets, one per person ('alice:TOKEN_A,bob:TOKEN_B'; "
+    "clients send 'Authorization: Bearer TOKEN')"
+)
+_SERVING_ADVICE: dict[errors.ServingProblem, str] = {
+    "no_token": _TOKEN_SETUP + ", or bind to 127.0.0.1.",
+    "clear_text": (
+        "Serve HTTPS with --tls-cert FILE --tls-key FILE (RODIN_TLS_CERT, RODIN_TLS_KEY), or, "
+        "when a reverse proxy in front terminates TLS, pass --behind-tls-proxy "
+        "(RODIN_BEHIND_TLS_PROXY=1); or bind to 127.0.0.1."
+    ),
+    "proxy_without_token": _TOKEN_SETUP + ".",
+    "tls_files": (
+        "Pass --tls-cert and --tls-key (RODIN_TLS_CERT, RODIN_TLS_KEY): a PEM certificate chain "
+        "and its unencrypted PEM private key, readable by this user."
+    ),
+}
+
+
 def sandbox_flag(sandbox: bool) -> str:
     """`` --sandbox`` when the commands that follow must run in the sandbox, else nothing."""
     return " --sandbox" if sandbox else ""
@@ -86,6 +105,8 @@ def advice_for(error: RodinError) -> str | None:
                 "that task."
             )
         return f"Wait for it ('rodin-mcp status {error.task_uuid} --wait'), then split it."
+    if isinstance(error, errors.UnsafeServingError):
+        return _SERVING_ADVICE[error.problem]
     if isinstance(error, errors.WrongModeError):
         if error.task_in_sandbox:
             return "Add --sandbox to follow it."

@@ -1,77 +1,41 @@
 """Serving the MCP server over stdio or Streamable HTTP.
 
-HTTP binds to loopback by default, where the SDK's DNS-rebinding protection is on. Binding to any
-other address requires a bearer token (``RODIN_HTTP_TOKEN``) that every request must carry.
+Who may reach the HTTP server, and how (checked by :func:`check_serving` before anything listens):
+
+- A loopback bind (the default, 127.0.0.1; any of 127.0.0.0/8, ``::1``, ``localhost``) checks the
+  Host and Origin of every request against DNS rebinding (``http_guards``). Tokens are optional:
+  without them every request acts for this machine's owner.
+- Any other bind needs ``RODIN_HTTP_TOKEN`` and TLS: uvicorn serves HTTPS with ``RODIN_TLS_CERT``
+  and ``RODIN_TLS_KEY``, or the operator states that a reverse proxy in front terminates it
+  (``RODIN_BEHIND_TLS_PROXY``). Tokens never cross the network in clear text.
+- Behind a proxy, tokens are required whatever the bind (the proxy lets other machines in), and
+  nothing the proxy adds is believed: uvicorn's handling of ``X-Forwarded-For`` and
+  ``X-Forwarded-Proto`` is off, so a request's client address and scheme are those of the
+  connection uvicorn accepted, and no header can make a request look local or encrypted.
+
+The HTTP app, from the outside in: ``http_guards.HostGuard`` (on loopback binds, every route),
+then the routes of :func:`http_app` in order; the last one mounts the MCP endpoint (``/mcp``)
+behind the bearer-token gate (``http_guards.PeopleGate``).
 """
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
 import logging
+from typing import TYPE_CHECKING
 
 import anyio
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from rodin_mcp.errors import ConfigError
+from rodin_mcp.errors import UnsafeServingError
 from rodin_mcp.server.app import build_server
-from rodin_mcp.server.identities import bearer_token, http_tokens
-from rodin_mcp.settings import Settings
+from rodin_mcp.server.identities import http_tokens
+from rodin_mcp.settings import Settings, is_loopback_host
 
-__all__ = [
-    "BearerTokenMiddleware",
-    "is_loopback",
-    "run_http",
-    "run_stdio",
-]
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
+
+__all__ = ["check_serving", "http_app", "run_http", "run_stdio"]
 
 logger = logging.getLogger(__name__)
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` names only this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-class BearerTokenMiddleware:
-    """Refuses HTTP requests that do not carry ``Authorization: Bearer <token>`` (the scheme in
-    any case) for one of the given tokens."""
-
-    def __init__(self, app: ASGIApp, tokens: list[str]) -> None:
-        self._app = app
-        self._expected = [token.encode() for token in tokens]
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
-            raw = next((v for k, v in headers if k.lower() == b"authorization"), b"")
-            given = (bearer_token(raw.decode("latin-1")) or "").encode("latin-1", "replace")
-            # Every token is compared, so the time taken does not tell which one nearly matched.
-            matches = [hmac.compare_digest(given, expected) for expected in self._expected]
-            if not any(matches):
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 401,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"www-authenticate", b"Bearer"),
-                        ],
-                    }
-                )
-                await send(
-                    {
-                        "type": "http.response.body",
-                        "body": b'{"error":"unauthorized","message":"Bearer token required."}',
-                    }
-                )
-                return
-        await self._app(scope, receive, send)
 
 
 def run_stdio(settings: Settings) -> None:
@@ -79,34 +43,112 @@ def run_stdio(settings: Settings) -> None:
     build_server(settings).run()
 
 
-def http_app(settings: Settings, host: str) -> ASGIApp:
-    """The Streamable HTTP ASGI app at ``/mcp``, guarded by a token off loopback.
+def check_serving(settings: Settings, host: str) -> None:
+    """Refuse to serve HTTP on ``host`` where others could get in unchecked or read tokens.
 
     Raises:
-        ConfigError: ``host`` is not loopback and no ``RODIN_HTTP_TOKEN`` is set.
+        UnsafeServingError: see the module's rules; also when the TLS files cannot be used.
     """
     tokens = http_tokens(settings)
-    if not is_loopback(host) and not tokens:
-        raise ConfigError(
-            f"Refusing to serve on {host}, which other machines can reach, without a token. "
-            "Set RODIN_HTTP_TOKEN to a long random secret (clients send it as "
-            "'Authorization: Bearer <token>'), or bind to 127.0.0.1."
+    if settings.behind_tls_proxy and not tokens:
+        raise UnsafeServingError(host, "proxy_without_token")
+    _check_tls_files(settings, host)
+    if is_loopback_host(host):
+        return
+    if not tokens:
+        raise UnsafeServingError(host, "no_token")
+    if settings.tls_cert is None and not settings.behind_tls_proxy:
+        raise UnsafeServingError(host, "clear_text")
+
+
+class _EncryptedKeyError(Exception):
+    pass
+
+
+def _refuse_password() -> bytes:
+    raise _EncryptedKeyError  # asked only for an encrypted key; there is nobody to type one
+
+
+def _check_tls_files(settings: Settings, host: str) -> None:
+    """Load the certificate and key once, so a problem is a clear refusal, not a traceback."""
+    import ssl
+
+    cert, key = settings.tls_cert, settings.tls_key
+    if cert is None and key is None:
+        return
+    if cert is None or key is None:
+        raise UnsafeServingError(
+            host, "tls_files", "a certificate needs its private key, and a key its certificate."
         )
-    app: ASGIApp = build_server(settings).streamable_http_app(host=host)
-    if tokens:
-        app = BearerTokenMiddleware(app, [t.token for t in tokens])
-    return app
+    for path in (cert, key):
+        if not path.is_file():
+            raise UnsafeServingError(host, "tls_files", f"{path} is not a file.")
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(
+            cert, key, password=_refuse_password
+        )
+    except _EncryptedKeyError:
+        raise UnsafeServingError(
+            host, "tls_files", f"the private key {key} is encrypted; give it unencrypted."
+        ) from None
+    except (OSError, ssl.SSLError) as exc:
+        if isinstance(exc, ssl.SSLError):
+            reason = exc.reason or "not PEM"
+        else:
+            reason = exc.strerror or "unreadable"
+        raise UnsafeServingError(
+            host,
+            "tls_files",
+            f"{cert} and {key} are not a PEM certificate and its private key ({reason}).",
+        ) from None
+
+
+def http_app(settings: Settings, host: str) -> ASGIApp:
+    """The HTTP server's ASGI app: Streamable HTTP at ``/mcp`` and whatever is mounted beside it.
+
+    To add a route that carries its own proof (a signed link), put it in ``routes`` before the
+    last entry: the Host guard covers it, the bearer-token gate does not, and the app's lifespan
+    (the MCP server's) is running whenever it is called.
+
+    Raises:
+        UnsafeServingError: :func:`check_serving` refused.
+    """
+    from starlette.applications import Starlette
+    from starlette.routing import BaseRoute, Mount
+
+    from rodin_mcp.server.http_guards import HostGuard, PeopleGate, rebinding_protection
+
+    check_serving(settings, host)
+    protection = rebinding_protection(host)
+    tokens = http_tokens(settings)
+    mcp = build_server(settings).streamable_http_app(host=host, transport_security=protection)
+    routes: list[BaseRoute] = [
+        Mount("/", app=PeopleGate(mcp, tokens) if tokens else mcp),
+    ]
+    app = Starlette(routes=routes, lifespan=mcp.router.lifespan_context)
+    return HostGuard(app, protection)
 
 
 def run_http(settings: Settings, host: str, port: int) -> None:
-    """Serve MCP over Streamable HTTP at ``http://host:port/mcp``.
+    """Serve MCP over Streamable HTTP at ``http(s)://host:port/mcp``.
 
     Raises:
-        ConfigError: ``host`` is not loopback and no ``RODIN_HTTP_TOKEN`` is set.
+        UnsafeServingError: :func:`check_serving` refused.
     """
     import uvicorn
 
     app = http_app(settings, host)
-    logger.warning("rodin-mcp: serving MCP at http://%s:%d/mcp", host, port)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+    scheme = "https" if settings.tls_cert is not None else "http"
+    shown = f"[{host}]" if ":" in host else host
+    logger.warning("rodin-mcp: serving MCP at %s://%s:%d/mcp", scheme, shown, port)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        proxy_headers=False,  # see the module's docstring
+        ssl_certfile=settings.tls_cert,
+        ssl_keyfile=settings.tls_key,
+    )
     anyio.run(uvicorn.Server(config).serve)

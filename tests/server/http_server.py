@@ -11,19 +11,60 @@ from collections.abc import Generator
 from contextlib import contextmanager
 from pathlib import Path
 
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-11-25",
+        "capabilities": {},
+        "clientInfo": {"name": "http-test", "version": "0"},
+    },
+}
+MCP_HEADERS = {"Accept": "application/json, text/event-stream"}
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def _reachable(host: str) -> str:
+    """The address a client on this machine connects to for a bind to ``host``."""
+    return "127.0.0.1" if host == "0.0.0.0" else host
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(_family(host)) as sock:
+        sock.bind((host, 0))
         return int(sock.getsockname()[1])
 
 
-def wait_until_listening(port: int, process: subprocess.Popen[str]) -> None:
+def can_bind(host: str) -> bool:
+    """Whether this machine has the address ``host`` (macOS has only 127.0.0.1 of 127.0.0.0/8
+    unless aliased; some containers have no IPv6)."""
+    try:
+        free_port(host)
+    except OSError:
+        return False
+    return True
+
+
+def url_of(host: str, port: int, scheme: str = "http") -> str:
+    """The MCP endpoint of a server bound to ``host``."""
+    reachable = _reachable(host)
+    shown = f"[{reachable}]" if ":" in reachable else reachable
+    return f"{scheme}://{shown}:{port}/mcp"
+
+
+def wait_until_listening(
+    port: int, process: subprocess.Popen[str], host: str = "127.0.0.1"
+) -> None:
     deadline = time.monotonic() + 30
+    address = _reachable(host)
     while time.monotonic() < deadline:
         assert process.poll() is None, process.communicate()[1]
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
+        with socket.socket(_family(address)) as sock:
+            if sock.connect_ex((address, port)) == 0:
                 return
         time.sleep(0.05)  # readiness probe of a subprocess, not a wait for behaviour
     raise AssertionError("the HTTP server did not start listening")
@@ -46,14 +87,42 @@ def serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subp
     )
 
 
+def stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    process.communicate(timeout=20)
+
+
+@contextmanager
+def running_server(
+    tmp_path: Path, *args: str, host: str = "127.0.0.1", env: dict[str, str] | None = None
+) -> Generator[int]:
+    """`rodin-mcp serve --http --host HOST` on a free port, with ``args``; yields the port."""
+    port = free_port(host)
+    process = serve(tmp_path, "--host", host, "--port", str(port), *args, env=env)
+    try:
+        wait_until_listening(port, process, host)
+        yield port
+    finally:
+        stop(process)
+
+
+def refused_start(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> tuple[int | None, str]:
+    """The exit code and stderr of a server expected to refuse to start (None: it started and
+    was stopped after 30 seconds)."""
+    process = serve(tmp_path, "--port", str(free_port()), *args, env=env)
+    try:
+        _, stderr = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, stderr = process.communicate(timeout=20)
+        return None, stderr
+    return process.returncode, stderr
+
+
 @contextmanager
 def sandbox_http_server(tmp_path: Path) -> Generator[int]:
     """`rodin-mcp serve --http --sandbox` on a free loopback port; yields the port."""
-    port = free_port()
-    process = serve(tmp_path, "--port", str(port), "--sandbox")
-    try:
-        wait_until_listening(port, process)
+    with running_server(tmp_path, "--sandbox") as port:
         yield port
-    finally:
-        process.terminate()
-        process.communicate(timeout=20)
