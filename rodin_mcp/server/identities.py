@@ -89,9 +89,7 @@ def matching_token(authorization: bytes, tokens: list[HttpToken]) -> HttpToken |
     return matches[0] if given and matches else None
 
 
-async def person_of_request(
-    request: Any, settings: Settings, service: RodinService
-) -> Person:
+async def person_of_request(request: Any, settings: Settings, service: RodinService) -> Person:
     """The person an MCP request comes from (``request``: the HTTP request, None on stdio).
 
     Raises:

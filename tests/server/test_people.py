@@ -35,9 +35,10 @@ PAID = ("rodin", "rodin_texture_only", "bang")
 
 
 @contextmanager
-def _server(tmp_path: Path, emulator: RunningEmulator, key: str) -> Generator[str]:
+def _server(tmp_path: Path, emulator: RunningEmulator, key: str, **extra: str) -> Generator[str]:
     port = free_port()
     env = {
+        **extra,
         "RODIN_BASE_URL": emulator.base_url,
         "RODIN_API_KEY": key,
         "RODIN_HTTP_TOKEN": f"alice:{ALICE},bob:{BOB}",
@@ -145,3 +146,43 @@ async def test_a_second_person_sees_spends_and_reads_nothing_of_the_first(
             hers = structured(await alice.call_tool("list_tasks", {}))
         assert again["state"] == "done"
         assert [t["task_uuid"] for t in hers["tasks"]] == [task]
+
+
+async def test_a_person_elsewhere_names_no_file_of_the_servers_disk_unless_the_operator_allows_it(
+    tmp_path: Path, emulator: RunningEmulator, sentinel_api_key: str
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with _server(tmp_path, emulator, sentinel_api_key) as url:
+        async with _as(url, ALICE) as alice:
+            task = structured(await alice.call_tool("generate_3d", {"prompt": "a tin cup"}))
+            await alice.call_tool(
+                "check_status", {"task_uuid": task["task_uuid"], "wait_seconds": 45}
+            )
+            files = structured(
+                await alice.call_tool("list_downloads", {"task_uuid": task["task_uuid"]})
+            )
+        model = next(Path(f["path"]) for f in files["files"] if f["name"].endswith(".glb"))
+        (inbox / "cup.glb").write_bytes(model.read_bytes())
+        paid = _paid(emulator)
+        async with _as(url, BOB) as bob:
+            answers = {
+                await _answer(bob, "inspect_model", {"model": str(path)})
+                for path in (model, inbox / "cup.glb", tmp_path / "absent.glb", tmp_path)
+            }
+            images = {
+                await _answer(bob, "generate_3d", {"images": [str(path)]})
+                for path in (model, tmp_path / "absent.png", f"file://{model}")
+            }
+        assert len(answers) == 1
+        assert "RODIN_ALLOWED_INPUT_DIRS" in answers.pop()
+        assert len(images) == 1
+        assert _paid(emulator) == paid
+    with _server(tmp_path, emulator, sentinel_api_key, RODIN_ALLOWED_INPUT_DIRS=str(inbox)) as url:
+        async with _as(url, BOB) as bob:
+            inside = structured(
+                await bob.call_tool("inspect_model", {"model": str(inbox / "cup.glb")})
+            )
+            outside = await _answer(bob, "inspect_model", {"model": str(model)})
+        assert inside["model"]["format"] == "glb"
+        assert "outside the folders" in outside
