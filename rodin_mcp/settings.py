@@ -118,6 +118,12 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default_factory=default_data_dir, description="Folder holding the server's own state."
     )
+    request_state_keys: SecretStr | None = Field(
+        default=None,
+        description="Keys (comma-separated, each at least 32 characters) that seal the state of "
+        "multi-round requests (the spend question) so that any replica can read it; the first "
+        "seals, all open (rotation: list the new key first, drop the old one a TTL later).",
+    )
     database_url: SecretStr | None = Field(
         default=None,
         description="postgresql://... puts the task ledger on PostgreSQL, shared by replicas on "
@@ -278,7 +284,7 @@ class Settings(BaseSettings):
             return [Path(p).expanduser() for p in value.split(os.pathsep) if p.strip()]
         return value
 
-    @field_validator("api_key", "http_token", "database_url", mode="after")
+    @field_validator("api_key", "http_token", "database_url", "request_state_keys", mode="after")
     @classmethod
     def _strip_secret(cls, value: SecretStr | None) -> SecretStr | None:
         # A key pasted with a trailing newline would make an invalid header; blank means unset.

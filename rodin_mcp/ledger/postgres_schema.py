@@ -89,7 +89,22 @@ _V1 = (
     "CREATE INDEX conversions_by_person ON conversions (person, created_at)",
 )
 
-_MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+_V2 = (
+    # One poll loop per Rodin task across replicas (:mod:`.polls`): who polls, until when, and
+    # the latest answer (keyed by a digest of the task's subscription key).
+    """
+    CREATE TABLE polls (
+        key text PRIMARY KEY,
+        holder text,
+        lease_until double precision NOT NULL DEFAULT 0,
+        version bigint NOT NULL DEFAULT 0,
+        answer text,
+        answered_at double precision
+    )
+    """,
+)
+
+_MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
 """``_MIGRATIONS[n]`` takes the database from version ``n`` to ``n + 1``."""
 
 POSTGRES_SCHEMA_VERSION = len(_MIGRATIONS)

@@ -72,6 +72,19 @@ class Ledger:
         """``sqlite`` or ``postgresql``."""
         return self.database.engine
 
+    @property
+    def where_url(self) -> str:
+        """The PostgreSQL server's URL (credentials included: never show it), for the
+        connections the engine needs beside its pool.
+
+        Raises:
+            ValueError: the ledger is on SQLite.
+        """
+        url = getattr(self.database, "url", None)
+        if not isinstance(url, str):
+            raise ValueError("the ledger is not on PostgreSQL")
+        return url
+
     async def aclose(self) -> None:
         """Let go of the database. The ledger cannot be used afterwards."""
         try:

@@ -7,8 +7,10 @@ from contextlib import asynccontextmanager
 
 import anyio
 from mcp.server import MCPServer
+from mcp.server.request_state import RequestStateSecurity
 
 from rodin_mcp import __version__
+from rodin_mcp.errors import ConfigError
 from rodin_mcp.server.descriptions import instructions
 from rodin_mcp.server.resources import register_resources
 from rodin_mcp.server.state import AppState
@@ -46,7 +48,26 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         log_level="WARNING",  # only when the caller configured no logging; stderr either way
         extensions=[viewer_apps(html)] if html is not None else None,
         middleware=[TasksForTasksClients(), *([AppsOnlyForAppsClients()] if html else [])],
+        request_state_security=_request_state_security(settings),
     )
     register_tools(mcp, settings, with_viewer=html is not None)
     register_resources(mcp, with_viewer=html is not None)
     return mcp
+
+
+def _request_state_security(settings: Settings) -> RequestStateSecurity | None:
+    """Shared keys for sealed request state (replicas), or None: the SDK's key of this process.
+
+    Raises:
+        ConfigError: a key is shorter than 32 characters.
+    """
+    if settings.request_state_keys is None:
+        return None
+    keys = [k.strip() for k in settings.request_state_keys.get_secret_value().split(",")]
+    keys = [k for k in keys if k]
+    if not keys or any(len(k) < 32 for k in keys):
+        raise ConfigError(
+            "RODIN_REQUEST_STATE_KEYS must hold one or more keys of at least 32 characters, "
+            "separated by commas (the first seals, all open)."
+        )
+    return RequestStateSecurity(keys=keys)

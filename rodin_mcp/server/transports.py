@@ -121,7 +121,12 @@ def http_app(settings: Settings, host: str) -> ASGIApp:
     check_serving(settings, host)
     protection = rebinding_protection(host)
     tokens = http_tokens(settings)
-    mcp = build_server(settings).streamable_http_app(host=host, transport_security=protection)
+    # With the ledger on PostgreSQL the server is one of several replicas behind a balancer:
+    # no request may need a session kept in one replica's memory.
+    replica = settings.database_url is not None
+    mcp = build_server(settings).streamable_http_app(
+        host=host, transport_security=protection, stateless_http=replica
+    )
     routes: list[BaseRoute] = [
         Mount("/", app=PeopleGate(mcp, tokens) if tokens else mcp),
     ]

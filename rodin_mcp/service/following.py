@@ -23,11 +23,13 @@ from rodin_mcp.errors import (
     WrongModeError,
 )
 from rodin_mcp.ledger import Ledger
+from rodin_mcp.ledger.polls import PollBoard
 from rodin_mcp.people import Person
 from rodin_mcp.records import TaskRecord, TaskState
 from rodin_mcp.service.next_steps import NextAction, NextStep
 from rodin_mcp.service.reach import may_reach_elsewhere
 from rodin_mcp.service.results import JobInfo, StatusResult
+from rodin_mcp.service.shared_polls import SharedStatusFetch
 from rodin_mcp.service.task_ids import check_subscription_key, check_task_uuid
 from rodin_mcp.service.watching import PollSchedule, StatusWatcher
 
@@ -53,6 +55,7 @@ class Follower:
         task_group: anyio.abc.TaskGroup,
         poll_schedule: PollSchedule,
         allow_foreign_tasks: bool | None = None,
+        poll_board: PollBoard | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._ledger = ledger
@@ -62,8 +65,14 @@ class Follower:
         self._scope = scope
         self._journal = journal
         self._clock = clock
+        fetch: Callable[[str], Awaitable[TaskStatus]] = client.status
+        loop_end: Callable[[str], Awaitable[None]] | None = None
+        if poll_board is not None:  # replicas: one loop per task for all of them
+            lease = poll_schedule.maximum + FOLLOW_CHUNK_SECONDS
+            shared = SharedStatusFetch(poll_board, client.status, lease_seconds=lease)
+            fetch, loop_end = shared, shared.loop_ended
         self._watcher = StatusWatcher[TaskStatus](
-            client.status, lambda s: s.state.is_final, poll_schedule, task_group
+            fetch, lambda s: s.state.is_final, poll_schedule, task_group, on_loop_end=loop_end
         )
 
     async def reachable(self, task_uuid: str, person: Person) -> TaskRecord:

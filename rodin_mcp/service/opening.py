@@ -4,6 +4,7 @@ emulator on a loopback port; leftover partial files of dead processes are swept 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncGenerator
 from contextlib import AsyncExitStack, asynccontextmanager
 
@@ -13,10 +14,14 @@ from pydantic import SecretStr
 
 from rodin_mcp.api import RodinClient, create_http_client
 from rodin_mcp.downloads import sweep_task_folders
+from rodin_mcp.errors import LedgerUnavailableError
 from rodin_mcp.ledger import Ledger, open_postgres_ledger, open_sqlite_ledger
+from rodin_mcp.ledger.polls import PollBoard
 from rodin_mcp.service.rodin_service import RodinService
 from rodin_mcp.service.watching import PollSchedule
 from rodin_mcp.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "LEDGER_FILE",
@@ -31,6 +36,9 @@ SANDBOX_API_KEY = "rodin-mcp-sandbox"
 SANDBOX_SCOPE = "sandbox"
 LEDGER_FILE = "ledger.sqlite3"
 SANDBOX_JOURNAL = "sandbox-emulator.jsonl"
+REPLICA_DUTY_SECONDS = 10.0
+"""How often a replica looks for runs whose replica is gone (how long such a run may wait)."""
+POLL_ROWS_KEPT_SECONDS = 86_400.0
 
 
 @asynccontextmanager
@@ -58,6 +66,7 @@ async def open_service(settings: Settings) -> AsyncGenerator[RodinService]:
         elif settings.has_key():
             client = RodinClient(http, settings=settings)
         task_group = await stack.enter_async_context(anyio.create_task_group())
+        board = PollBoard(ledger, ledger.where_url) if ledger.engine == "postgresql" else None
         service = RodinService(
             settings,
             ledger=ledger,
@@ -67,12 +76,28 @@ async def open_service(settings: Settings) -> AsyncGenerator[RodinService]:
             journal=str(settings.data_dir / SANDBOX_JOURNAL),
             task_group=task_group,
             poll_schedule=schedule,
+            poll_board=board,
         )
         await service.resume_runs()  # runs a dead process was following go on here
+        if board is not None:
+            task_group.start_soon(board.listen)
+            task_group.start_soon(_replica_duties, service, board)
         try:
             yield service
         finally:
             task_group.cancel_scope.cancel()
+
+
+async def _replica_duties(service: RodinService, board: PollBoard) -> None:
+    """What a replica does by itself: take over the runs of replicas that are gone (their
+    session locks released), and forget old poll rows."""
+    while True:
+        await anyio.sleep(REPLICA_DUTY_SECONDS)
+        try:
+            await service.resume_runs()
+            await board.sweep(POLL_ROWS_KEPT_SECONDS)
+        except LedgerUnavailableError as exc:
+            logger.warning("replica duties skipped: %s", exc.reason)
 
 
 async def open_ledger(settings: Settings) -> Ledger:

@@ -26,6 +26,7 @@ from rodin_mcp.api import RodinClient
 from rodin_mcp.downloads import ProgressCallback
 from rodin_mcp.errors import NotConfiguredError
 from rodin_mcp.ledger import Ledger, Spending
+from rodin_mcp.ledger.polls import PollBoard
 from rodin_mcp.people import Person
 from rodin_mcp.records import RunRecord, StoredFile, TaskKind, TaskRecord
 from rodin_mcp.service.background_runs import BackgroundRuns, RunWatcher
@@ -83,6 +84,7 @@ class RodinService:
         journal: str,
         task_group: anyio.abc.TaskGroup,
         poll_schedule: PollSchedule,
+        poll_board: PollBoard | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._settings = settings
@@ -105,6 +107,7 @@ class RodinService:
                 task_group=task_group,
                 poll_schedule=poll_schedule,
                 allow_foreign_tasks=settings.allow_foreign_tasks,
+                poll_board=poll_board,
                 clock=clock,
             )
             fetcher = Fetcher(settings, ledger, client, http, follower, self._previewer)

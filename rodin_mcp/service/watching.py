@@ -56,11 +56,13 @@ class StatusWatcher(Generic[T]):
         is_final: Callable[[T], bool],
         schedule: PollSchedule,
         task_group: TaskGroup,
+        on_loop_end: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self._fetch = fetch
         self._is_final = is_final
         self._schedule = schedule
         self._task_group = task_group
+        self._on_loop_end = on_loop_end
         self._watches: dict[str, _Watch[T]] = {}
 
     def active_loops(self) -> int:
@@ -122,6 +124,8 @@ class StatusWatcher(Generic[T]):
             watch.finished = True
             if self._watches.get(key) is watch:
                 del self._watches[key]
+            if self._on_loop_end is not None:
+                await self._on_loop_end(key)
 
     async def _pause(self, watch: _Watch[T], delay: float) -> None:
         """Sleep ``delay`` after the last poll, cut short by the last waiter leaving, or brought
