@@ -58,6 +58,13 @@ _ADVICE: dict[type[RodinError], str] = {
     errors.FileNotDownloadedError: (
         f"Call {LIST_DOWNLOADS} for that task first: it saves the files and lists their URIs."
     ),
+    errors.ChangedFileError: (
+        f"Call {LIST_DOWNLOADS} for that task again: it downloads a changed file afresh."
+    ),
+    errors.FileTooLargeError: (
+        f"Open it at its path on the server's computer, or fetch it with the download_url "
+        f"{LIST_DOWNLOADS} gives over HTTP."
+    ),
     errors.OutputFolderError: (
         "Ask the user to set RODIN_OUTPUT_DIR in this MCP server's environment (the host's config "
         "'env' block) to a folder this server may write, then restart the server; the files stay "

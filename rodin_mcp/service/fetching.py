@@ -124,14 +124,6 @@ class Fetcher:
         model_words = Path(model_file).stem if isinstance(model_file, str) else None
         return (source.prompt if source is not None else None) or record.prompt or model_words
 
-    def stored_file(self, task_uuid: str, name: str, person: Person) -> StoredFile | None:
-        """A downloaded file of ``person``'s task still on disk, if the ledger knows it."""
-        record = self._ledger.get(task_uuid, person.key)
-        if record is None:
-            return None
-        found = next((f for f in record.files if f.name == name), None)
-        return found if found is not None and found.path.is_file() else None
-
 
 def _result(
     record: TaskRecord,

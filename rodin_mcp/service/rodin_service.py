@@ -27,7 +27,7 @@ from rodin_mcp.downloads import ProgressCallback
 from rodin_mcp.errors import NotConfiguredError
 from rodin_mcp.ledger import Ledger, Spending
 from rodin_mcp.people import Person
-from rodin_mcp.records import RunRecord, StoredFile, TaskKind, TaskRecord
+from rodin_mcp.records import RunRecord, TaskKind, TaskRecord
 from rodin_mcp.service.background_runs import BackgroundRuns, RunWatcher
 from rodin_mcp.service.credentials import DIGEST_KEY_NAME, TokenPeople
 from rodin_mcp.service.fetching import Fetcher
@@ -46,6 +46,7 @@ from rodin_mcp.service.results import (
     TaskSummary,
 )
 from rodin_mcp.service.splitting import PreparedSplit, prepare_split
+from rodin_mcp.service.task_files import TaskFiles
 from rodin_mcp.service.texturing import PreparedTexture, prepare_texture
 from rodin_mcp.service.timestamps import iso_utc
 from rodin_mcp.service.viewer_copies import ViewerCopies, ViewerFile
@@ -91,6 +92,7 @@ class RodinService:
         self._token_people: TokenPeople | None = None
         self._previewer = Previewer(settings)
         self._viewer_copies = ViewerCopies(ledger)
+        self._task_files = TaskFiles(settings, ledger, self._viewer_copies)
         self._parts: _Parts | None = None
         if client is not None:
             follower = Follower(
@@ -333,14 +335,21 @@ class RodinService:
         """What a 3D viewer loads of each downloaded GLB of the task (large ones as a copy)."""
         return await self._viewer_copies.files(task_uuid, self.person)
 
-    async def viewer_file(self, task_uuid: str, name: str) -> Path | None:
-        """The file a viewer loads for model ``name`` of the task, if it is downloaded here."""
-        return await self._viewer_copies.served_path(task_uuid, name, self.person)
+    async def read_task_file(self, task_uuid: str, name: str) -> bytes:
+        """The bytes of a downloaded file of the person's task, checked against the ledger's
+        record (never through a symbolic link), at most ``RODIN_MAX_RESOURCE_BYTES``.
 
-    def task_file(self, task_uuid: str, name: str) -> StoredFile | None:
-        """A downloaded file of the person's task still on disk, if the ledger knows it."""
-        parts = self._parts
-        return None if parts is None else parts.fetcher.stored_file(task_uuid, name, self.person)
+        Raises:
+            FileNotDownloadedError: no such file of theirs (another person's is unknown).
+            ChangedFileError: the file on disk is no longer the one recorded.
+            FileTooLargeError: it is too large to read whole.
+        """
+        return await self._task_files.read(task_uuid, name, self.person)
+
+    async def read_view(self, task_uuid: str, name: str) -> bytes | None:
+        """What a viewer loads of the person's downloaded GLB ``name`` (checked as
+        :meth:`read_task_file` does); None when there is no such model."""
+        return await self._task_files.read_view(task_uuid, name, self.person)
 
     def _require(self) -> _Parts:
         if self._parts is None:
