@@ -21,6 +21,7 @@ The line that matters most is between a request that *never left* this machine a
     │   ├── FileNotDownloadedError         a task file is not downloaded here (.task_uuid, .name)
     │   ├── FileTooLargeError              a file is larger than what is read whole (.name, .size)
     │   ├── UploadRefusedError             an upload cannot be used or received (.reason)
+    │   ├── DownloadLinkError              a download link is not valid, or expired (.expired)
     │   ├── MalformedIdError               not an id or key Rodin could have issued (.what)
     │   ├── UnknownTaskError               no record of the task here (.task_uuid)
     │   ├── ForeignTaskRefusedError        tasks from elsewhere are not this person's to follow
@@ -72,6 +73,7 @@ __all__ = [
     "ContentViolationError",
     "DeadlineExceededError",
     "DownloadError",
+    "DownloadLinkError",
     "DownloadTooLargeError",
     "FileNotDownloadedError",
     "FileTooLargeError",
@@ -208,6 +210,23 @@ class UploadRefusedError(InputError):
         super().__init__(message)
         self.upload_id = upload_id
         self.reason = reason
+
+
+class DownloadLinkError(InputError):
+    """A download link of this server is not valid (altered, not from here, or its file is no
+    longer here), or it expired."""
+
+    def __init__(self, *, expired_at: float | None = None) -> None:
+        if expired_at is None:
+            text = (
+                "This download link is not valid: it was altered, it is not from this server, "
+                "or its file is no longer here."
+            )
+        else:
+            moment = datetime.fromtimestamp(expired_at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+            text = f"This download link expired at {moment}."
+        super().__init__(text)
+        self.expired = expired_at is not None
 
 
 class MalformedIdError(InputError):

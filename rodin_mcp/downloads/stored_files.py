@@ -6,9 +6,9 @@ for the file is refused by the open itself; where it has not (Windows), a link s
 is refused before the open. Either way the opened file must be a regular file, the very one the
 path names (the same device and inode as an ``lstat`` of the path) and of the recorded size. Its
 bytes are hashed as they are read and must give the recorded SHA-256: :func:`read_stored` checks
-before it returns anything, :func:`stored_chunks` (for streaming) checks the whole file once
-before the first chunk and again as the chunks go, and stops short when the bytes changed in
-between.
+before it returns anything; a stream (:meth:`StoredFileReader.chunks`, after
+:meth:`~StoredFileReader.verify` checked the whole file once) checks again as it goes and stops
+one chunk short when the bytes changed in between.
 """
 
 from __future__ import annotations
@@ -69,17 +69,24 @@ class StoredFileReader:
         self._check(digest.hexdigest())
 
     def chunks(self) -> Iterator[bytes]:
-        """The file from its start, :data:`CHUNK_BYTES` at a time, hashed as it goes.
+        """The file from its start, :data:`CHUNK_BYTES` at a time, hashed as it goes; the last
+        chunk is held back until the whole file's hash is known, so a file that changed while
+        it was read never reaches its reader whole.
 
         Raises:
-            ChangedFileError: after the last chunk, when the bytes sent were not the recorded
-                ones (the file changed while it was read).
+            ChangedFileError: before the last chunk, when the bytes read were not the recorded
+                ones.
         """
         digest = hashlib.sha256()
+        held: bytes | None = None
         for chunk in self._chunks():
             digest.update(chunk)
-            yield chunk
+            if held is not None:
+                yield held
+            held = chunk
         self._check(digest.hexdigest())
+        if held is not None:
+            yield held
 
     def read(self, limit: int) -> bytes:
         """The whole file, checked, when it is at most ``limit`` bytes.

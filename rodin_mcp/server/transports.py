@@ -16,6 +16,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from rodin_mcp.errors import ConfigError
 from rodin_mcp.server.app import build_server
 from rodin_mcp.server.identities import bearer_token, http_tokens
+from rodin_mcp.server.link_routes import LinkRoutes
+from rodin_mcp.server.link_urls import public_base_url
+from rodin_mcp.server.request_size import OversizedRequestWords
 from rodin_mcp.settings import Settings
 
 __all__ = [
@@ -79,8 +82,9 @@ def run_stdio(settings: Settings) -> None:
     build_server(settings).run()
 
 
-def http_app(settings: Settings, host: str) -> ASGIApp:
-    """The Streamable HTTP ASGI app at ``/mcp``, guarded by a token off loopback.
+def http_app(settings: Settings, host: str, port: int = 8000) -> ASGIApp:
+    """The Streamable HTTP ASGI app at ``/mcp``, guarded by a token off loopback, with the
+    upload and download links beside it under ``/links/`` (authorised by their signatures).
 
     Raises:
         ConfigError: ``host`` is not loopback and no ``RODIN_HTTP_TOKEN`` is set.
@@ -92,10 +96,11 @@ def http_app(settings: Settings, host: str) -> ASGIApp:
             "Set RODIN_HTTP_TOKEN to a long random secret (clients send it as "
             "'Authorization: Bearer <token>'), or bind to 127.0.0.1."
         )
-    app: ASGIApp = build_server(settings).streamable_http_app(host=host)
+    links = LinkRoutes(public_base_url(settings, host, port))
+    app: ASGIApp = build_server(settings, links=links).streamable_http_app(host=host)
     if tokens:
         app = BearerTokenMiddleware(app, [t.token for t in tokens])
-    return app
+    return links.beside(OversizedRequestWords(app))
 
 
 def run_http(settings: Settings, host: str, port: int) -> None:
@@ -106,7 +111,7 @@ def run_http(settings: Settings, host: str, port: int) -> None:
     """
     import uvicorn
 
-    app = http_app(settings, host)
+    app = http_app(settings, host, port)
     logger.warning("rodin-mcp: serving MCP at http://%s:%d/mcp", host, port)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
     anyio.run(uvicorn.Server(config).serve)

@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "CHECK_BALANCE",
     "CHECK_STATUS",
+    "CREATE_UPLOAD",
     "GENERATE_3D",
     "GENERATE_TEXTURE",
     "INSPECT_MODEL",
@@ -23,6 +24,7 @@ LIST_TASKS = "list_tasks"
 INSPECT_MODEL = "inspect_model"
 GENERATE_TEXTURE = "generate_texture"
 SPLIT_PARTS = "split_into_parts"
+CREATE_UPLOAD = "create_upload"
 
 MAX_WAIT_SECONDS = 50.0
 """The longest ``wait_seconds`` of one check_status call: hosts cut a tool call at about 60 s."""

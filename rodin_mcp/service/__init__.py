@@ -50,7 +50,9 @@ if TYPE_CHECKING:
     )
     from rodin_mcp.service.rodin_service import RodinService
     from rodin_mcp.service.splitting import PreparedSplit
+    from rodin_mcp.service.task_files import DownloadLink, LinkedFile
     from rodin_mcp.service.texturing import PreparedTexture
+    from rodin_mcp.service.uploads import UploadTicket
     from rodin_mcp.service.viewer_copies import ViewerFile
 
 _WHERE: dict[str, str] = {
@@ -91,6 +93,9 @@ _WHERE: dict[str, str] = {
     "TaskSummary": "rodin_mcp.service.results",
     "RodinService": "rodin_mcp.service.rodin_service",
     "ViewerFile": "rodin_mcp.service.viewer_copies",
+    "DownloadLink": "rodin_mcp.service.task_files",
+    "LinkedFile": "rodin_mcp.service.task_files",
+    "UploadTicket": "rodin_mcp.service.uploads",
 }
 
 __all__ = [
@@ -103,12 +108,14 @@ __all__ = [
     "SANDBOX_API_KEY",
     "SPLITTABLE_TIER",
     "BalanceResult",
+    "DownloadLink",
     "DownloadsResult",
     "FileInfo",
     "GenerateResult",
     "GenerationRequest",
     "InspectResult",
     "JobInfo",
+    "LinkedFile",
     "ModelFacts",
     "NextAction",
     "NextStep",
@@ -126,6 +133,7 @@ __all__ = [
     "TaskSummary",
     "TasksResult",
     "TextureRequest",
+    "UploadTicket",
     "ViewerFile",
     "open_service",
     "option_names",

@@ -1,9 +1,11 @@
 """Opening the service: the ledger, one HTTP client, the poll loops and, in sandbox mode, the
-embedded emulator on a loopback port; leftover partial files of dead processes are swept first."""
+embedded emulator on a loopback port; leftover partial files of dead processes are swept first,
+and uploads past their time once it is open."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+import time
+from collections.abc import AsyncGenerator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 
 import anyio
@@ -26,8 +28,11 @@ SANDBOX_JOURNAL = "sandbox-emulator.jsonl"
 
 
 @asynccontextmanager
-async def open_service(settings: Settings) -> AsyncGenerator[RodinService]:
-    """Open the ledger, the HTTP client and (in sandbox mode) the embedded emulator.
+async def open_service(
+    settings: Settings, *, clock: Callable[[], float] = time.time
+) -> AsyncGenerator[RodinService]:
+    """Open the ledger, the HTTP client and (in sandbox mode) the embedded emulator; ``clock``
+    is the wall clock the service's rules read (a test may move it by hand).
 
     With neither an API key nor sandbox mode the service still opens; every call that needs
     Rodin then raises :class:`~rodin_mcp.errors.NotConfiguredError`.
@@ -59,8 +64,10 @@ async def open_service(settings: Settings) -> AsyncGenerator[RodinService]:
             journal=str(settings.data_dir / SANDBOX_JOURNAL),
             task_group=task_group,
             poll_schedule=schedule,
+            clock=clock,
         )
         service.resume_runs()  # runs a dead process was following go on here
+        await anyio.to_thread.run_sync(service.sweep_uploads)
         try:
             yield service
         finally:

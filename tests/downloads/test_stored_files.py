@@ -36,19 +36,29 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> N
     assert raised.value.size == 100
 
 
-def test_bytes_changed_while_streaming_end_the_stream_with_an_error(tmp_path: Path) -> None:
-    data = os.urandom(2 * CHUNK_BYTES)
+def test_bytes_changed_while_streaming_stop_the_stream_before_its_last_chunk(
+    tmp_path: Path,
+) -> None:
+    data = os.urandom(3 * CHUNK_BYTES)
     stored = _stored(tmp_path / "m.glb", data)
+    delivered: list[bytes] = []
     with StoredFileReader(stored) as reader:
         reader.verify()
         chunks = reader.chunks()
-        first = next(chunks)
+        delivered.append(next(chunks))  # the first two chunks have been read by now
         with (tmp_path / "m.glb").open("r+b") as file:  # written in place, same size
-            file.seek(CHUNK_BYTES + 1)
-            file.write(b"\0" if data[CHUNK_BYTES + 1] else b"\1")
+            file.seek(2 * CHUNK_BYTES + 1)
+            file.write(b"\0" if data[2 * CHUNK_BYTES + 1] else b"\1")
         with pytest.raises(ChangedFileError, match="SHA-256"):
-            list(chunks)
-    assert first == data[:CHUNK_BYTES]
+            delivered.extend(chunks)
+    assert b"".join(delivered) == data[: 2 * CHUNK_BYTES]
+
+
+def test_an_unchanged_stream_delivers_every_byte(tmp_path: Path) -> None:
+    data = os.urandom(2 * CHUNK_BYTES + 5)
+    with StoredFileReader(_stored(tmp_path / "m.glb", data)) as reader:
+        reader.verify()
+        assert b"".join(reader.chunks()) == data
 
 
 def test_a_file_that_grew_or_shrank_is_refused(tmp_path: Path) -> None:

@@ -137,6 +137,7 @@ def test_rows_and_runs_written_before_people_belong_to_the_local_owner(tmp_path:
         _answer(ledger, _claim(ledger, "token:alice"), "t-1")
     conn = sqlite3.connect(path)
     try:  # back to schema 5, with a run bound to a token's old digest
+        conn.execute("DROP TABLE uploads")
         conn.execute("DROP TABLE secrets")
         conn.execute("DROP INDEX tasks_by_person")
         conn.execute("ALTER TABLE tasks DROP COLUMN person")

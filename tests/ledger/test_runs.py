@@ -420,7 +420,7 @@ def test_a_version_4_ledger_gains_the_runs_table_and_keeps_its_tasks(tmp_path: P
     assert record is not None
     assert (record.state, record.kind) == ("done", TaskKind.SPLIT)
     assert fetched == run
-    assert SCHEMA_VERSION == 6
+    assert SCHEMA_VERSION == 7
     check = sqlite3.connect(path)
     try:
         assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
