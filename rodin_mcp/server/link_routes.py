@@ -130,7 +130,9 @@ class LinkRoutes:
             opened = await service.open_download_link(task_uuid, name, *signed)
         except DownloadLinkError as exc:
             again = f" Call {LIST_DOWNLOADS} for a fresh link."
-            return _answer(410 if exc.expired else 403, "invalid_link", str(exc) + again)
+            if exc.expired:
+                return _answer(410, "expired", str(exc) + again)
+            return _answer(403, "invalid_link", str(exc) + again)
         except FileNotDownloadedError as exc:
             return _answer(404, "not_downloaded", f"{exc} Call {LIST_DOWNLOADS} to fetch it.")
         except ChangedFileError as exc:

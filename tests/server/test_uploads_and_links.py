@@ -162,7 +162,9 @@ async def test_a_model_upload_is_inspected_or_textured_once_and_only_as_a_model(
                 return str(link["uri"])
 
             first = await uploaded("model", model)
-            inspected = structured(await alice.call_tool("inspect_model", {"model": first}))
+            result = await alice.call_tool("inspect_model", {"model": first})
+            inspected = structured(result)
+            assert [block.type for block in result.content] == ["text", "image"]  # the sheet
             assert inspected["model"]["format"] == "glb"
             assert inspected["model"]["path"] == first
             assert "already used" in await _refusal(alice, "inspect_model", {"model": first})
@@ -271,5 +273,5 @@ async def test_expired_upload_and_download_links_are_refused_as_expired(
             assert "expired" in late
             async with httpx2.AsyncClient(timeout=60) as browser:
                 fetched = await browser.get(downloads["files"][0]["download_url"])
-            assert (fetched.status_code, fetched.json()["error"]) == (410, "invalid_link")
+            assert (fetched.status_code, fetched.json()["error"]) == (410, "expired")
             assert "expired" in fetched.json()["message"]

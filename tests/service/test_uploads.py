@@ -21,6 +21,8 @@ from rodin_mcp.people import Person
 from rodin_mcp.records import UploadKind, UploadState
 from rodin_mcp.service import LEDGER_FILE, RodinService, UploadTicket
 from rodin_mcp.settings import Settings
+from tests.emulator.models import glb_model
+from tests.file_rules import WindowsFileRules
 from tests.service.conftest import open_local_service
 
 pytestmark = pytest.mark.anyio
@@ -72,7 +74,7 @@ async def test_a_received_upload_unused_past_its_time_is_refused_as_expired_and_
 
 
 async def test_a_call_refused_for_another_input_leaves_its_upload_usable_once(
-    fast_settings: Settings,
+    fast_settings: Settings, file_rules: WindowsFileRules | None
 ) -> None:
     async with open_local_service(fast_settings) as service:
         ticket = service.create_upload(UploadKind.IMAGE)
@@ -101,7 +103,9 @@ async def test_another_persons_upload_is_refused_exactly_as_an_unknown_one(
         assert await service.prepare({}, [ticket.uri])  # still the maker's to use
 
 
-async def test_of_two_bodies_sent_at_once_exactly_one_is_kept(fast_settings: Settings) -> None:
+async def test_of_two_bodies_sent_at_once_exactly_one_is_kept(
+    fast_settings: Settings, file_rules: WindowsFileRules | None
+) -> None:
     first, second = _png((1, 2, 3)), _png((4, 5, 6))
     released = anyio.Event()
     outcomes: dict[str, str] = {}
@@ -169,6 +173,23 @@ async def test_an_altered_or_expired_link_receives_nothing(
             await _send(service, ticket, b"glTF")
         assert raised.value.reason == "expired"
         assert _uploads(fast_settings) == []
+
+
+async def test_a_model_upload_is_inspected_once_and_its_file_removed(
+    fast_settings: Settings, file_rules: WindowsFileRules | None
+) -> None:
+    async with open_local_service(fast_settings) as service:
+        ticket = service.create_upload(UploadKind.MODEL, name="mug.glb")
+        await _send(service, ticket, glb_model())
+
+        result, sheet = await service.inspect_model(ticket.uri, preview=True)
+
+        assert (result.model.format, result.model.path) == ("glb", ticket.uri)
+        assert sheet is not None
+        assert _uploads(fast_settings) == []
+        with pytest.raises(UploadRefusedError) as raised:
+            await service.inspect_model(ticket.uri)
+        assert raised.value.reason == "used"
 
 
 async def test_a_stored_upload_changed_on_disk_is_refused(fast_settings: Settings) -> None:
