@@ -20,6 +20,9 @@ The line that matters most is between a request that *never left* this machine a
     │   ├── ImageInputError                an image reference cannot be used (.reference)
     │   ├── ModelInputError                a model file reference cannot be used (.reference)
     │   ├── FileNotDownloadedError         a task file is not downloaded here (.task_uuid, .name)
+    │   ├── FileTooLargeError              a file is larger than what is read whole (.name, .size)
+    │   ├── UploadRefusedError             an upload cannot be used or received (.reason)
+    │   ├── DownloadLinkError              a download link is not valid, or expired (.expired)
     │   ├── MalformedIdError               not an id or key Rodin could have issued (.what)
     │   ├── UnknownTaskError               no record of the task here (.task_uuid)
     │   ├── ForeignTaskRefusedError        tasks from elsewhere are not this person's to follow
@@ -52,7 +55,8 @@ The line that matters most is between a request that *never left* this machine a
     │   ├── UnsafeFileNameError            a server-supplied name cannot be made safe
     │   ├── DownloadTooLargeError          a file is larger than the configured cap
     │   ├── IncompleteDownloadError        short body, wrong length, or dropped stream
-    │   └── LinkExpiredError               result links kept being refused, even fresh ones
+    │   ├── LinkExpiredError               result links kept being refused, even fresh ones
+    │   └── ChangedFileError               a downloaded file is no longer the one recorded (.name)
     └── GuardError                     the service refused to spend (see below)
         ├── BudgetExceededError            this process reached RODIN_MAX_CREDITS
         ├── UnresolvedSubmissionError      an identical earlier submission has an unknown outcome
@@ -68,14 +72,17 @@ __all__ = [
     "APIError",
     "AuthError",
     "BudgetExceededError",
+    "ChangedFileError",
     "ConfigError",
     "ContentViolationError",
     "ConversionError",
     "ConverterMissingError",
     "DeadlineExceededError",
     "DownloadError",
+    "DownloadLinkError",
     "DownloadTooLargeError",
     "FileNotDownloadedError",
+    "FileTooLargeError",
     "ForeignTaskRefusedError",
     "GuardError",
     "ImageInputError",
@@ -110,6 +117,7 @@ __all__ = [
     "UnsafeFileNameError",
     "UnsafeServingError",
     "UnsplittableTaskError",
+    "UploadRefusedError",
     "WrongModeError",
 ]
 
@@ -202,6 +210,59 @@ class FileNotDownloadedError(InputError):
         super().__init__(f"There is no downloaded file {name!r} of task {task_uuid} here.")
         self.task_uuid = task_uuid
         self.name = name
+
+
+class FileTooLargeError(InputError):
+    """A file is larger than this server reads whole into one message."""
+
+    def __init__(self, name: str, *, size: int, limit: int) -> None:
+        super().__init__(
+            f"{name} is {size:,} bytes, more than the {limit:,} bytes this server sends in one "
+            "message (RODIN_MAX_RESOURCE_BYTES)."
+        )
+        self.name = name
+        self.size = size
+        self.limit = limit
+
+
+UploadReason = Literal[
+    "unknown",  # no such upload of this person's (another person's answers the same)
+    "invalid_link",  # the link's signature does not match (altered, or not from this server)
+    "expired",
+    "waiting",  # no file was sent to its link yet
+    "received",  # its link already received a file
+    "used",
+    "wrong_kind",  # an image's upload given as a model, or the other way round
+    "too_large",
+    "changed",  # its stored file is no longer what was received
+]
+"""Why an upload (``upload://...``) or its link was refused."""
+
+
+class UploadRefusedError(InputError):
+    """An upload cannot be used, or its link cannot receive a file (``.reason`` says why)."""
+
+    def __init__(self, upload_id: str, reason: UploadReason, message: str) -> None:
+        super().__init__(message)
+        self.upload_id = upload_id
+        self.reason = reason
+
+
+class DownloadLinkError(InputError):
+    """A download link of this server is not valid (altered, not from here, or its file is no
+    longer here), or it expired."""
+
+    def __init__(self, *, expired_at: float | None = None) -> None:
+        if expired_at is None:
+            text = (
+                "This download link is not valid: it was altered, it is not from this server, "
+                "or its file is no longer here."
+            )
+        else:
+            moment = datetime.fromtimestamp(expired_at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+            text = f"This download link expired at {moment}."
+        super().__init__(text)
+        self.expired = expired_at is not None
 
 
 class MalformedIdError(InputError):
@@ -460,6 +521,19 @@ class IncompleteDownloadError(DownloadError):
 
 class LinkExpiredError(DownloadError):
     """The host of the result files refused their links, even freshly listed ones."""
+
+
+class ChangedFileError(DownloadError):
+    """A downloaded file on disk is no longer the one recorded (a symbolic link or another file
+    in its place, another size, other bytes), so it is not served."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(
+            f"The downloaded file {name} is no longer the one recorded here ({reason}), so it is "
+            "not served."
+        )
+        self.name = name
+        self.reason = reason
 
 
 class GuardError(RodinError):

@@ -23,6 +23,9 @@ __all__ = [
     "TaskKind",
     "TaskRecord",
     "TaskState",
+    "UploadKind",
+    "UploadRecord",
+    "UploadState",
 ]
 
 MODEL_FILE_KEY = "model_file"
@@ -225,3 +228,49 @@ class ConversionRecord:
     report: dict[str, Any]
     person: str = "local"
     """The key of the person the conversion belongs to."""
+
+
+class UploadKind(StrEnum):
+    """What an upload is for: an input image, or a model file."""
+
+    IMAGE = "image"
+    MODEL = "model"
+
+
+class UploadState(StrEnum):
+    """Where an upload stands: made, received, used once, or past its time."""
+
+    WAITING = "waiting"
+    """Made; its link has received no file yet."""
+    READY = "ready"
+    """Its file was received and stored; not used yet."""
+    USED = "used"
+    """Used by one call; its file is gone."""
+    EXPIRED = "expired"
+    """Its time ran out before it was used; its file (if any) is gone."""
+
+
+@dataclass(frozen=True, slots=True)
+class UploadRecord:
+    """One upload as the ledger remembers it: a file a person sends to this server once, over a
+    signed link, to use once as an input (``upload://<upload_id>``).
+
+    ``upload_id`` is an unguessable token; ``person`` is the key of the person who made it, the
+    only one who may use it. ``name`` is the file name they gave (shown, never trusted).
+    """
+
+    upload_id: str
+    person: str = field(repr=False)
+    kind: UploadKind
+    state: UploadState
+    name: str | None
+    size: int | None
+    sha256: str | None
+    created_at: float
+    expires_at: float
+    used_at: float | None
+
+    @property
+    def uri(self) -> str:
+        """What names it as an input: ``upload://<upload_id>``."""
+        return f"upload://{self.upload_id}"

@@ -24,6 +24,7 @@ __all__ = [
     "default_output_dir",
     "is_loopback_host",
     "normalize_base_url",
+    "normalize_public_url",
 ]
 
 DEFAULT_BASE_URL = "https://api.hyper3d.com/api/v2"
@@ -87,6 +88,20 @@ def normalize_base_url(url: str) -> str:
         raise ValueError("base_url must not carry a query, a fragment or credentials")
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise ValueError("base_url must use https unless it points at this machine (loopback)")
+    return url.strip().rstrip("/")
+
+
+def normalize_public_url(url: str) -> str:
+    """Check the public URL of the HTTP server and drop its trailing slash.
+
+    Raises:
+        ValueError: not http(s), no host, or carries a query, a fragment or credentials.
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("public_url must be an http(s) URL such as https://rodin.example.com")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError("public_url must not carry a query, a fragment or credentials")
     return url.strip().rstrip("/")
 
 
@@ -185,6 +200,13 @@ class Settings(BaseSettings):
         default=1800.0, gt=0, description="Overall deadline (seconds) of fetching one task's files."
     )
 
+    max_resource_bytes: int = Field(
+        default=64 * MIB,
+        gt=0,
+        description="Largest downloaded file read whole into one MCP resource message; larger "
+        "ones are fetched by their path or their download link.",
+    )
+
     # Previews rendered here.
     preview_seconds: float = Field(
         default=6.0,
@@ -276,6 +298,19 @@ class Settings(BaseSettings):
         "allowed off loopback, bearer tokens are required, and nothing the proxy adds to a "
         "request (X-Forwarded-*) is trusted.",
     )
+    public_url: str | None = Field(
+        default=None,
+        description="The URL clients reach this HTTP server at (behind a proxy, say), for the "
+        "upload and download links it hands out; unset: http(s)://<bind host>:<port>.",
+    )
+    upload_seconds: int = Field(
+        default=600,
+        ge=1,
+        description="How long an upload link, and the upload it receives, lasts from its making.",
+    )
+    download_link_seconds: int = Field(
+        default=900, ge=1, description="How long a download link this server hands out lasts."
+    )
 
     @field_validator("allowed_input_dirs", mode="before")
     @classmethod
@@ -283,6 +318,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [Path(p).expanduser() for p in value.split(os.pathsep) if p.strip()]
         return value
+
+    @field_validator("public_url", mode="after")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        return None if value is None or not value.strip() else normalize_public_url(value)
 
     @field_validator("api_key", "http_token", "database_url", "request_state_keys", mode="after")
     @classmethod

@@ -51,7 +51,7 @@ ALLOWED_IMPORTS: dict[str, frozenset[str]] = {
 
 TOOL_WORDS = re.compile(
     r"\b(generate_3d|check_status|list_downloads|check_balance|list_tasks|inspect_model|wait_seconds"
-    r"|force_new|generate_texture|split_into_parts)\b"
+    r"|force_new|generate_texture|split_into_parts|create_upload)\b"
 )
 # uvx's own option in how to install the optional extra ("uvx --from 'rodin-mcp[convert]'") is
 # the installer's flag, not ours, so both faces may say it.

@@ -63,6 +63,12 @@ _ADVICE: dict[type[RodinError], str] = {
     errors.MissingSubscriptionKeyError: "Pass --subscription-key if you have it.",
     errors.SandboxTaskLostError: "Generate it again with 'rodin-mcp generate --sandbox --wait'.",
     errors.TaskFailedError: "Generate again (consider another --seed, prompt or --image).",
+    errors.UploadRefusedError: (
+        "Uploads are sent to an HTTP server for its tools; here, pass the file's path on this "
+        "computer."
+    ),
+    errors.ChangedFileError: "'rodin-mcp download TASK' fetches the task's files afresh.",
+    errors.FileTooLargeError: "Open the file at its path in the task's folder.",
 }
 
 

@@ -71,8 +71,8 @@ def api_routes(state: EmulatorState) -> list[Route]:
     async def rodin(request: Request) -> Response:
         if (refused := _gate(state, request)) is not None:
             return refused
-        fields, images, oversize = await _read_submit_form(request)
         record = current_record(request)
+        fields, images, oversize = await _read_submit_form(request, record)
         record.fields, record.image_parts = fields, len(images)
         fault = _take_fault(state, "rodin", record)
         texture_fails = fault is not None and fault.action is FaultAction.FAIL
@@ -261,8 +261,11 @@ def _first(fields: Fields, name: str) -> str | None:
     return values[0] if values else None
 
 
-async def _read_submit_form(request: Request) -> tuple[Fields, list[bytes], bool]:
-    """Text fields, the ``images`` parts (in order) and whether any image was too large."""
+async def _read_submit_form(
+    request: Request, record: RequestRecord
+) -> tuple[Fields, list[bytes], bool]:
+    """Text fields, the ``images`` parts (in order) and whether any image was too large; logs
+    every image sent as a file part."""
     fields: Fields = {}
     images: list[bytes] = []
     oversize = False
@@ -278,11 +281,18 @@ async def _read_submit_form(request: Request) -> tuple[Fields, list[bytes], bool
                     images.append(b"")
                 else:
                     images.append(await value.read())
+                    record.file_parts.append(_file_part(key, value, images[-1]))
             elif key == "images":
                 images.append(_field_bytes(value))
             else:
                 fields.setdefault(key, []).append(value)
     return fields, images, oversize
+
+
+def _file_part(key: str, value: UploadFile, data: bytes) -> FilePart:
+    """What the request log keeps of one file part: never its bytes."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    return FilePart(key, value.filename, value.content_type, len(data), sha256)
 
 
 def _field_bytes(value: str) -> bytes:
@@ -318,15 +328,7 @@ async def _read_upload_form(
         for key, value in form.multi_items():
             if isinstance(value, UploadFile):
                 data = await value.read()
-                record.file_parts.append(
-                    FilePart(
-                        key,
-                        value.filename,
-                        value.content_type,
-                        len(data),
-                        hashlib.sha256(data).hexdigest(),
-                    )
-                )
+                record.file_parts.append(_file_part(key, value, data))
                 files.setdefault(key, []).append(data)
             elif key in _UPLOAD_NAMES:
                 files.setdefault(key, []).append(_field_bytes(value))

@@ -48,7 +48,8 @@ class RequestRecord:
         authorized: Whether a valid Bearer token came with it.
         fields: Text fields by name (form or JSON), values in arrival order; file bytes excluded.
         image_parts: How many ``images`` parts the request carried.
-        file_parts: Every file part of ``/rodin_texture_only`` and ``/bang``, in arrival order.
+        file_parts: Every file part of ``/rodin_texture_only`` and ``/bang``, and each image sent
+            as a file part to ``/rodin``, in arrival order.
         status: The HTTP status sent, or ``None`` while no answer has started.
         fault: The spec of the fault rule applied, if any.
         task_uuid: The task this request created (submits only).

@@ -1,4 +1,5 @@
-"""From a reference to the loader for its kind: data: URI, local path, file: URI or http(s) URL.
+"""From a reference to the loader for its kind: data: URI, local path, file: URI, http(s) URL, or
+an upload (``upload://<id>``, found by the :class:`~.uploaded_files.UploadSource` passed in).
 
 A one-letter scheme is a Windows drive (``D:chair.png``), not a URI scheme. Any other scheme
 (``ftp:``, ``javascript:``...) is refused, and text without a scheme is a POSIX path.
@@ -24,6 +25,7 @@ from rodin_mcp.inputs.local_files import (
     windows_path,
 )
 from rodin_mcp.inputs.references import WHAT_TO_PASS, clean_reference, safe_reference
+from rodin_mcp.inputs.uploaded_files import UPLOAD_SCHEME, UploadSource, parse_upload_reference
 from rodin_mcp.settings import Settings
 
 __all__ = ["RawImage", "load_reference"]
@@ -52,9 +54,11 @@ async def load_reference(
     http: httpx2.AsyncClient | None,
     *,
     local_files: bool = True,
+    uploads: UploadSource | None = None,
 ) -> RawImage:
     """The bytes ``reference`` names, from whichever kind of source it is; without
-    ``local_files``, a path (or ``file:`` URI) on this machine is refused unread."""
+    ``local_files``, a path (or ``file:`` URI) on this machine is refused unread, and without
+    ``uploads`` an upload."""
     text = clean_reference(reference)
     if not text:
         raise ImageInputError(
@@ -73,6 +77,9 @@ async def load_reference(
         return RawImage(await read_local_file(path, settings), path)
     if scheme in ("http", "https"):
         return RawImage(await fetch_image_url(text, settings, http), safe_reference(text))
+    if scheme == UPLOAD_SCHEME and uploads is not None:
+        upload = parse_upload_reference(text, IMAGE)
+        return RawImage(await uploads.image_bytes(upload), upload.uri)
     if scheme == "file":
         path = path_from_file_uri(text)
         return RawImage(await read_local_file(path, settings), path)

@@ -25,6 +25,7 @@ from rodin_mcp.inputs.image_types import (
 )
 from rodin_mcp.inputs.references import clean_reference, safe_reference
 from rodin_mcp.inputs.size_limit import too_large_message
+from rodin_mcp.inputs.uploaded_files import UploadSource
 from rodin_mcp.settings import Settings
 
 __all__ = ["MAX_IMAGES", "LoadedImage", "load_images"]
@@ -66,6 +67,7 @@ async def load_images(
     *,
     http: httpx2.AsyncClient | None = None,
     local_files: bool = True,
+    uploads: UploadSource | None = None,
 ) -> list[LoadedImage]:
     """Load and check the input images named by ``references``, in order.
 
@@ -79,6 +81,8 @@ async def load_images(
             for the call.
         local_files: Whether paths on this machine may be read (not for a person elsewhere,
             unless the operator lists folders); without it they are refused unread.
+        uploads: The caller's uploads (``upload://<id>``), checked as any image once read;
+            without it an upload reference is refused like any unsupported scheme.
 
     Returns:
         The images, numbered in the order given.
@@ -98,7 +102,9 @@ async def load_images(
         )
     images: list[LoadedImage] = []
     for index, reference in enumerate(refs):
-        raw = await load_reference(reference, settings, http, local_files=local_files)
+        raw = await load_reference(
+            reference, settings, http, local_files=local_files, uploads=uploads
+        )
         images.append(_checked_image(index, raw, reference, settings))
     return images
 

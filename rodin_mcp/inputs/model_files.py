@@ -1,9 +1,11 @@
-"""Model file references: a local path, a ``file://`` URI, or the resource URI of a download.
+"""Model file references: a local path, a ``file://`` URI, the resource URI of a download, or an
+upload.
 
 A local model file passes the same checks as a local image (the allowed folders, a regular file,
 the explanation for paths in an assistant's sandbox); its content is checked by the model room.
-A ``rodin://tasks/{task_uuid}/files/{name}`` URI names a file this server downloaded; the ledger
-resolves it, so here it is only taken apart.
+A ``rodin://tasks/{task_uuid}/files/{name}`` URI names a file this server downloaded, and an
+``upload://<id>`` one a person sent it; the service finds both for the caller, so here they are
+only taken apart.
 """
 
 from __future__ import annotations
@@ -25,9 +27,20 @@ from rodin_mcp.inputs.local_files import (
     windows_path,
 )
 from rodin_mcp.inputs.references import clean_reference, safe_reference
+from rodin_mcp.inputs.uploaded_files import (
+    UPLOAD_SCHEME,
+    UploadReference,
+    parse_upload_reference,
+)
 from rodin_mcp.settings import Settings
 
-__all__ = ["DownloadedFileReference", "LocalModelFile", "local_model_file", "parse_model_reference"]
+__all__ = [
+    "DownloadedFileReference",
+    "LocalModelFile",
+    "UploadReference",
+    "local_model_file",
+    "parse_model_reference",
+]
 
 _URI_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _TASK_FILE = re.compile(r"^rodin://tasks/([^/?#]+)/files/([^/?#]+)$")
@@ -58,9 +71,9 @@ class LocalModelFile:
 
 def parse_model_reference(
     reference: str, *, local_files: bool = True
-) -> DownloadedFileReference | str:
-    """The downloaded file a ``rodin://`` URI names, or the local path any other reference names
-    (refused unread without ``local_files``).
+) -> DownloadedFileReference | UploadReference | str:
+    """The downloaded file a ``rodin://`` URI names, the upload an ``upload://`` URI names, or the
+    local path any other reference names (refused unread without ``local_files``).
 
     Raises:
         ModelInputError: the reference is empty, relative, of an unsupported scheme, names
@@ -87,6 +100,8 @@ def parse_model_reference(
             )
         task_uuid, name = (urllib.parse.unquote(part) for part in found.groups())
         return DownloadedFileReference(task_uuid, name)
+    if scheme == UPLOAD_SCHEME:
+        return parse_upload_reference(text, MODEL)
     if scheme == "file":
         return path_from_file_uri(text, MODEL)
     if scheme is not None:

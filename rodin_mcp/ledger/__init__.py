@@ -22,6 +22,7 @@ from rodin_mcp.ledger.opening import open_postgres_ledger, open_sqlite_ledger
 from rodin_mcp.ledger.runs import RunStore, new_run_id
 from rodin_mcp.ledger.schema import SCHEMA_VERSION, migrate
 from rodin_mcp.ledger.store import Ledger, Spending
+from rodin_mcp.ledger.uploads import UploadStore, new_upload_id
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -37,9 +38,11 @@ __all__ = [
     "Spending",
     "SubmissionDraft",
     "Unresolved",
+    "UploadStore",
     "migrate",
     "new_conversion_id",
     "new_run_id",
+    "new_upload_id",
     "open_postgres_ledger",
     "open_sqlite_ledger",
     "request_fingerprint",

@@ -104,7 +104,26 @@ _V2 = (
     """,
 )
 
-_MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
+_V3 = (
+    # Uploads: a file a person sends over a signed link, to use once as an input.
+    """
+    CREATE TABLE uploads (
+        upload_id text PRIMARY KEY,
+        person text NOT NULL,
+        kind text NOT NULL,
+        state text NOT NULL,
+        name text,
+        size bigint,
+        sha256 text,
+        created_at double precision NOT NULL,
+        expires_at double precision NOT NULL,
+        used_at double precision
+    )
+    """,
+    "CREATE INDEX uploads_by_expiry ON uploads (expires_at)",
+)
+
+_MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
 """``_MIGRATIONS[n]`` takes the database from version ``n`` to ``n + 1``."""
 
 POSTGRES_SCHEMA_VERSION = len(_MIGRATIONS)

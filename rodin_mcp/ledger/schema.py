@@ -141,6 +141,28 @@ def _migrate_6_to_7(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX conversions_by_person ON conversions (person, created_at)")
 
 
+def _migrate_7_to_8(conn: sqlite3.Connection) -> None:
+    """Uploads: a file a person sends over a signed link, to use once as an input (see
+    :class:`~rodin_mcp.records.UploadRecord`); its bytes live in the data folder's ``uploads``."""
+    conn.execute(
+        """
+        CREATE TABLE uploads (
+            upload_id TEXT PRIMARY KEY,
+            person TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            state TEXT NOT NULL,
+            name TEXT,
+            size INTEGER,
+            sha256 TEXT,
+            created_at REAL NOT NULL,
+            expires_at REAL NOT NULL,
+            used_at REAL
+        )
+        """
+    )
+    conn.execute("CREATE INDEX uploads_by_expiry ON uploads (expires_at)")
+
+
 _MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_0_to_1,
     _migrate_1_to_2,
@@ -149,6 +171,7 @@ _MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_4_to_5,
     _migrate_5_to_6,
     _migrate_6_to_7,
+    _migrate_7_to_8,
 )
 """``_MIGRATIONS[n]`` takes a database from schema version ``n`` to ``n + 1``."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 import anyio
 from mcp.server import MCPServer
@@ -19,17 +20,27 @@ from rodin_mcp.server.tools import register_tools
 from rodin_mcp.server.viewer import AppsOnlyForAppsClients, viewer_apps, viewer_html
 from rodin_mcp.settings import Settings
 
+if TYPE_CHECKING:
+    from rodin_mcp.server.link_routes import LinkRoutes
+
 __all__ = ["build_server"]
 
 
-def build_server(settings: Settings | None = None) -> MCPServer:
-    """The rodin-mcp MCP server, configured by ``settings`` (default: from the environment)."""
+def build_server(settings: Settings | None = None, *, links: LinkRoutes | None = None) -> MCPServer:
+    """The rodin-mcp MCP server, configured by ``settings`` (default: from the environment).
+
+    ``links``: served over HTTP with these link routes beside it; the server then offers uploads
+    (``create_upload``) and download links, which need them.
+    """
     settings = settings or Settings()
+    public_url = None if links is None else links.base_url
 
     @asynccontextmanager
     async def lifespan(server: MCPServer) -> AsyncGenerator[AppState]:
         del server
-        state = AppState(settings)
+        state = AppState(settings, public_url)
+        if links is not None:
+            links.bind(state)
         async with anyio.create_task_group() as group:
             group.start_soon(state.keep)
             try:
@@ -42,7 +53,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         "rodin-mcp",
         title="Hyper3D Rodin",
         version=__version__,
-        instructions=instructions(settings),
+        instructions=instructions(settings, http=links is not None),
         website_url="https://github.com/rodin-mcp/rodin-mcp",
         lifespan=lifespan,
         log_level="WARNING",  # only when the caller configured no logging; stderr either way
@@ -50,7 +61,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         middleware=[TasksForTasksClients(), *([AppsOnlyForAppsClients()] if html else [])],
         request_state_security=_request_state_security(settings),
     )
-    register_tools(mcp, settings, with_viewer=html is not None)
+    register_tools(mcp, settings, with_viewer=html is not None, with_uploads=links is not None)
     register_resources(mcp, with_viewer=html is not None)
     return mcp
 

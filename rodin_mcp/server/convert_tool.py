@@ -13,7 +13,7 @@ from pydantic import Field
 from rodin_mcp.server.spend_approval import service_of
 from rodin_mcp.server.state import AppState
 from rodin_mcp.server.viewer import ViewerPayload, client_wants_viewer, viewer_of
-from rodin_mcp.server.vocabulary import LIST_DOWNLOADS
+from rodin_mcp.server.vocabulary import CREATE_UPLOAD, LIST_DOWNLOADS
 from rodin_mcp.server.words import tool_errors
 from rodin_mcp.service import (
     PRESETS,
@@ -37,7 +37,8 @@ async def convert_model(
         Field(
             description="The model to convert: an absolute path or file:// URI of a GLB, OBJ, "
             "STL or USDZ file on this computer, or the rodin://tasks/{task_uuid}/files/{name} URI "
-            f"of a file {LIST_DOWNLOADS} saved (or an earlier conversion wrote)."
+            f"of a file {LIST_DOWNLOADS} saved (or an earlier conversion wrote), or an "
+            f"upload:// URI from {CREATE_UPLOAD} (where it is listed)."
         ),
     ],
     format: Annotated[

@@ -12,6 +12,7 @@ from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 from pydantic import Field
 
 from rodin_mcp.server.outputs import GenerateOutput
+from rodin_mcp.server.request_size import data_uri_limit
 from rodin_mcp.server.signatures import flatten, option_parameters
 from rodin_mcp.server.spend_approval import (
     FORCE_NEW_PARAMETER,
@@ -22,7 +23,13 @@ from rodin_mcp.server.spend_approval import (
     submit_approved,
 )
 from rodin_mcp.server.state import AppState
-from rodin_mcp.server.vocabulary import GENERATE_3D, GENERATE_TEXTURE, LIST_DOWNLOADS, SPLIT_PARTS
+from rodin_mcp.server.vocabulary import (
+    CREATE_UPLOAD,
+    GENERATE_3D,
+    GENERATE_TEXTURE,
+    LIST_DOWNLOADS,
+    SPLIT_PARTS,
+)
 from rodin_mcp.service import (
     SPLITTABLE_TIER,
     GenerateResult,
@@ -40,15 +47,17 @@ _MODEL = Annotated[
     str,
     Field(
         description="The model to texture: an absolute path or file:// URI of a GLB, USDZ, FBX, "
-        f"OBJ or STL file on this computer, or the rodin://tasks/{{task_uuid}}/files/{{name}} URI "
-        f"of a file {LIST_DOWNLOADS} saved."
+        f"OBJ or STL file on this computer, the rodin://tasks/{{task_uuid}}/files/{{name}} URI "
+        f"of a file {LIST_DOWNLOADS} saved, or an upload:// URI from {CREATE_UPLOAD} (where it "
+        "is listed)."
     ),
 ]
 _IMAGE = Annotated[
     str,
     Field(
         description="One reference image for the texture: an absolute local path, a file:// or "
-        "data: URI, or an http(s) URL."
+        f"data: URI, an http(s) URL, or an upload:// URI from {CREATE_UPLOAD} (where it is "
+        f"listed). data: URIs: {data_uri_limit()}."
     ),
 ]
 _TASK = Annotated[

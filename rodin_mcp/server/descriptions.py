@@ -10,6 +10,7 @@ from rodin_mcp.server.vocabulary import (
     CHECK_BALANCE,
     CHECK_STATUS,
     CONVERT_MODEL,
+    CREATE_UPLOAD,
     GENERATE_3D,
     GENERATE_TEXTURE,
     INSPECT_MODEL,
@@ -46,8 +47,16 @@ def _window(settings: Settings) -> str:
     return f"{minutes:g} minutes" if minutes >= 1 else f"{settings.dedupe_window_seconds:g} s"
 
 
-def instructions(settings: Settings) -> str:
-    """The server's instructions to the model."""
+def instructions(settings: Settings, *, http: bool = False) -> str:
+    """The server's instructions to the model (``http``: served over HTTP, with its links)."""
+    remote = (
+        f"\nOver this HTTP server, files on the user's computer (or in your sandbox) are not on "
+        f"the server's: send each with {CREATE_UPLOAD} (one PUT of its bytes, e.g. curl -T) and "
+        f"pass the upload:// URI it gives; {LIST_DOWNLOADS} gives each result file a "
+        "download_url to fetch it from here."
+        if http
+        else ""
+    )
     return (
         "Generate 3D models (GLB, FBX, OBJ, STL, USDZ) from text or images with Hyper3D Rodin.\n"
         f"Flow: {GENERATE_3D} (spends credits: {_costs()}) returns a task_uuid within seconds; "
@@ -59,13 +68,28 @@ def instructions(settings: Settings) -> str:
         f"{_window(settings)} is deduplicated, and {LIST_TASKS} shows earlier tasks. Image "
         "inputs must be on the user's computer (absolute path), or a URL or data: URI. "
         f"{CONVERT_MODEL} turns a saved model into another format, size or triangle budget "
-        "here, without a new generation."
+        "here, without a new generation." + remote
     )
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MiB"
 
 
 def describe(tool: str, settings: Settings) -> str:
     """The description of one tool."""
     texts = {
+        CREATE_UPLOAD: (
+            "Make a one-time link on this server to send a file to: an input image or a 3D "
+            "model file that is on the user's computer (or in your sandbox), not on the "
+            "server's. Free.\n\nReturns upload_url, which takes the file as the body of one PUT "
+            "with no other credential (from a shell: curl -T chair.png '<upload_url>'), and "
+            f"uri (upload://...) to pass, once the file is sent, in {GENERATE_3D}'s images, as "
+            f"{GENERATE_TEXTURE}'s image or model, or as {INSPECT_MODEL}'s model. The link and "
+            f"the upload last {settings.upload_seconds / 60:g} minutes; an upload is used once, "
+            f"only by whoever made it, and checked like any image or model then. At most "
+            f"{_mib(settings.max_image_bytes)} per image and {_mib(MAX_MODEL_BYTES)} per model."
+        ),
         GENERATE_3D: (
             "Start a Rodin 3D generation from a text prompt and/or up to "
             f"{MAX_IMAGES} images. Spends credits.\n\nCosts {_costs()}. Returns within seconds "
@@ -74,15 +98,16 @@ def describe(tool: str, settings: Settings) -> str:
             f"wait_seconds={SUGGESTED_WAIT_SECONDS}) until state is done, and "
             f"{LIST_DOWNLOADS}(task_uuid) to save the files. An identical request within "
             f"{_window(settings)} returns the existing task instead of paying again. Images: "
-            "absolute local paths, file:// or data: URIs, or http(s) URLs."
+            "absolute local paths, file:// or data: URIs, http(s) URLs, or upload:// URIs."
         ),
         GENERATE_TEXTURE: (
             "Give an existing 3D model new textures with Rodin (Generate Texture), guided by one "
             f"reference image and an optional prompt. Spends credits.\n\nCosts "
             f"{PRICES.texture:g} credit. model: a GLB, USDZ, FBX, OBJ or STL file of at most "
-            f"{MAX_MODEL_BYTES // (1024 * 1024)} MB (an absolute path, file:// URI, or the "
-            f"rodin:// URI of a file {LIST_DOWNLOADS} saved). Returns a task_uuid within seconds; "
-            f"then {CHECK_STATUS}(task_uuid, wait_seconds={SUGGESTED_WAIT_SECONDS}) until done, "
+            f"{MAX_MODEL_BYTES // (1024 * 1024)} MB (an absolute path, file:// URI, the "
+            f"rodin:// URI of a file {LIST_DOWNLOADS} saved, or an upload:// URI). Returns a "
+            f"task_uuid within seconds; then {CHECK_STATUS}(task_uuid, "
+            f"wait_seconds={SUGGESTED_WAIT_SECONDS}) until done, "
             f"and {LIST_DOWNLOADS}(task_uuid) for the textured model. An identical request "
             f"within {_window(settings)} returns the existing task instead of paying again."
         ),
@@ -117,8 +142,8 @@ def describe(tool: str, settings: Settings) -> str:
             "box and dimensions (with units and up axis), meshes, materials, textures with their "
             "resolutions, file size, and whether the surface is watertight. Free; nothing is "
             "sent to Rodin.\n\nmodel: an absolute path on this computer, a file:// URI, or the "
-            f"rodin:// resource URI of a file {LIST_DOWNLOADS} saved. Reads GLB, OBJ, STL, FBX, "
-            "USDZ and 3MF."
+            f"rodin:// resource URI of a file {LIST_DOWNLOADS} saved, or an upload:// URI. Reads "
+            "GLB, OBJ, STL, FBX, USDZ and 3MF."
         ),
         CONVERT_MODEL: (
             "Convert a 3D model here, for free: to GLB, OBJ (with its material and texture), "
@@ -126,7 +151,8 @@ def describe(tool: str, settings: Settings) -> str:
             "origin at its bottom centre or centre; simplified to a triangle budget (UVs and "
             "textures kept); textures scaled down. Nothing is sent anywhere and no credits are "
             "spent.\n\nWrites a new file (never over another) beside the task's files, or in "
-            "the output folder's converted/ folder for a local file, with a contact sheet; "
+            "the output folder's converted/ folder for a local file or an upload:// URI, with a "
+            "contact sheet; "
             "returns its facts as "
             f"{INSPECT_MODEL} gives them, and for STL and 3MF a printability report (watertight, "
             "open and non-manifold edges, volume, whether it stands; repair=true closes the mesh "

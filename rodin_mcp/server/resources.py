@@ -2,16 +2,17 @@
 viewer, what it loads of each model: ``rodin://tasks/{task_uuid}/views/{name}``.
 
 A resource template has one MIME type, so there is one template per file type Rodin produces
-(plus a generic fallback), all under the same URI shape.
+(plus a generic fallback), all under the same URI shape. Only the caller's own files are found;
+each is read by the service, checked against its recorded SHA-256, never through a symbolic link,
+and at most ``RODIN_MAX_RESOURCE_BYTES`` of it (a resource travels whole in one message).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from pathlib import Path
+from collections.abc import AsyncGenerator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from typing import Any, cast
 
-import anyio
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError
@@ -22,11 +23,10 @@ from rodin_mcp.server.identities import person_of_request
 from rodin_mcp.server.state import AppState
 from rodin_mcp.server.viewer import VIEWS_TEMPLATE
 from rodin_mcp.server.vocabulary import LIST_DOWNLOADS
+from rodin_mcp.server.words import advice_for
 from rodin_mcp.service import RodinService
 
 __all__ = ["register_resources"]
-
-MAX_RESOURCE_BYTES = 256 * 1024 * 1024
 
 
 async def _service(ctx: Context) -> RodinService:
@@ -40,30 +40,30 @@ async def _service(ctx: Context) -> RodinService:
     return service.acting_for(person)
 
 
+@asynccontextmanager
+async def _resource_errors() -> AsyncGenerator[None]:
+    """The service's errors as resource errors, with this face's advice."""
+    try:
+        yield
+    except RodinError as exc:
+        advice = advice_for(exc)
+        raise ResourceError(f"{exc} {advice}" if advice else str(exc)) from None
+
+
 async def _read_file(ctx: Context, task_uuid: str, name: str) -> bytes:
-    found = await (await _service(ctx)).task_file(task_uuid, name)
-    if found is None:
-        raise ResourceError(
-            f"No downloaded file {name!r} for task {task_uuid}; call {LIST_DOWNLOADS} first."
-        )
-    return await _bytes_of(found.path, name)
-
-
-async def _bytes_of(path: Path, name: str) -> bytes:
-    size = (await anyio.Path(path).stat()).st_size
-    if size > MAX_RESOURCE_BYTES:
-        raise ResourceError(f"{name} is {size} bytes, too large to send; open it at {path}.")
-    return await anyio.Path(path).read_bytes()
+    async with _resource_errors():
+        return await (await _service(ctx)).read_task_file(task_uuid, name)
 
 
 async def task_view(ctx: Context, task_uuid: str, name: str) -> bytes:
     """What the 3D viewer loads of a downloaded GLB model: the file, or a lightweight copy."""
-    path = await (await _service(ctx)).viewer_file(task_uuid, name)
-    if path is None:
+    async with _resource_errors():
+        data = await (await _service(ctx)).read_view(task_uuid, name)
+    if data is None:
         raise ResourceError(
             f"No downloaded GLB model {name!r} for task {task_uuid}; call {LIST_DOWNLOADS} first."
         )
-    return await _bytes_of(path, name)
+    return data
 
 
 def _reader(ext: str) -> Callable[[Context, str, str], Coroutine[Any, Any, bytes]]:
@@ -81,10 +81,11 @@ async def task_file(ctx: Context, task_uuid: str, name: str) -> bytes:
 
 async def conversion_file(ctx: Context, conversion_id: str, name: str) -> bytes:
     """A file a local model's conversion wrote."""
-    found = await (await _service(ctx)).conversion_file(conversion_id, name)
-    if found is None:
+    async with _resource_errors():
+        data = await (await _service(ctx)).read_conversion_file(conversion_id, name)
+    if data is None:
         raise ResourceError(f"No file {name!r} of conversion {conversion_id} is here.")
-    return await _bytes_of(found.path, name)
+    return data
 
 
 def register_resources(mcp: MCPServer, *, with_viewer: bool = False) -> None:

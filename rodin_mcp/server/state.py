@@ -17,10 +17,15 @@ __all__ = ["AppState"]
 
 
 class AppState:
-    """The lifespan state every tool and resource reads."""
+    """The lifespan state every tool and resource reads.
 
-    def __init__(self, settings: Settings) -> None:
+    ``public_url`` is the URL this server's own links start from, over HTTP; None over stdio,
+    where there are no links.
+    """
+
+    def __init__(self, settings: Settings, public_url: str | None = None) -> None:
         self.settings = settings
+        self.public_url = public_url
         self._wanted = anyio.Event()
         self._ready = anyio.Event()
         self._stopping = anyio.Event()

@@ -32,6 +32,7 @@ from rodin_mcp.server.derived_tools import assemble_signatures, generate_texture
 from rodin_mcp.server.descriptions import describe
 from rodin_mcp.server.download_results import downloads_call_result
 from rodin_mcp.server.outputs import DownloadsOutput, GenerateOutput, StatusOutput, output_of
+from rodin_mcp.server.request_size import data_uri_limit
 from rodin_mcp.server.signatures import flatten, option_parameters
 from rodin_mcp.server.spend_approval import (
     FORCE_NEW_PARAMETER,
@@ -43,11 +44,13 @@ from rodin_mcp.server.spend_approval import (
     submit_approved,
 )
 from rodin_mcp.server.state import AppState
+from rodin_mcp.server.upload_tool import create_upload
 from rodin_mcp.server.viewer import viewer_of, viewer_tool_meta
 from rodin_mcp.server.vocabulary import (
     CHECK_BALANCE,
     CHECK_STATUS,
     CONVERT_MODEL,
+    CREATE_UPLOAD,
     GENERATE_3D,
     GENERATE_TEXTURE,
     INSPECT_MODEL,
@@ -144,8 +147,10 @@ def _common_parameters() -> dict[str, tuple[Any, Any]]:
                     max_length=5,
                     description=(
                         "Up to 5 input images, in order (the first drives the texture): absolute "
-                        "local paths, file:// or data: URIs, or http(s) URLs. Paths inside the "
-                        "assistant's own sandbox do not exist on the user's computer."
+                        "local paths, file:// or data: URIs, http(s) URLs, or upload:// URIs "
+                        f"from {CREATE_UPLOAD} (where it is listed). Paths inside the assistant's "
+                        "own sandbox do not exist on the user's computer. data: URIs: "
+                        f"{data_uri_limit()}."
                     ),
                 ),
             ],
@@ -236,8 +241,9 @@ async def inspect_model(
     model: Annotated[
         str,
         Field(
-            description="Absolute path or file:// URI of a model file on this computer, or the "
-            f"rodin://tasks/{{task_uuid}}/files/{{name}} URI of a file {LIST_DOWNLOADS} saved."
+            description="Absolute path or file:// URI of a model file on this computer, the "
+            f"rodin://tasks/{{task_uuid}}/files/{{name}} URI of a file {LIST_DOWNLOADS} saved, "
+            f"or an upload:// URI from {CREATE_UPLOAD} (where it is listed)."
         ),
     ],
     preview: Annotated[
@@ -277,10 +283,13 @@ async def list_tasks(
     return await (await service_of(ctx)).tasks(limit)
 
 
-def register_tools(mcp: MCPServer, settings: Settings, *, with_viewer: bool = False) -> None:
+def register_tools(
+    mcp: MCPServer, settings: Settings, *, with_viewer: bool = False, with_uploads: bool = False
+) -> None:
     """Add the rodin-mcp tools to ``mcp``; their descriptions quote ``settings``' figures.
 
-    ``with_viewer`` links the downloads tool to the MCP Apps viewer (``_meta.ui``).
+    ``with_viewer`` links the downloads tool to the MCP Apps viewer (``_meta.ui``);
+    ``with_uploads`` adds ``create_upload`` (over HTTP, where the link routes serve it).
     """
     _assemble_signatures()
     assemble_signatures()
@@ -341,6 +350,14 @@ def register_tools(mcp: MCPServer, settings: Settings, *, with_viewer: bool = Fa
             ToolAnnotations(read_only_hint=True, open_world_hint=False),
         ),
     ]
+    if with_uploads:
+        hints = ToolAnnotations(
+            read_only_hint=False,
+            destructive_hint=False,
+            idempotent_hint=False,
+            open_world_hint=False,
+        )
+        tools.append((create_upload, CREATE_UPLOAD, "Make a link to send a file to", hints))
     for fn, name, title, hints in tools:
         description = describe(name, settings)
         shows_viewer = fn in (list_downloads, inspect_model, convert_model)

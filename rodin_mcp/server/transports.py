@@ -28,6 +28,9 @@ import anyio
 from rodin_mcp.errors import UnsafeServingError
 from rodin_mcp.server.app import build_server
 from rodin_mcp.server.identities import http_tokens
+from rodin_mcp.server.link_routes import LinkRoutes
+from rodin_mcp.server.link_urls import public_base_url
+from rodin_mcp.server.request_size import OversizedRequestWords
 from rodin_mcp.settings import Settings, is_loopback_host
 
 if TYPE_CHECKING:
@@ -103,8 +106,9 @@ def _check_tls_files(settings: Settings, host: str) -> None:
         ) from None
 
 
-def http_app(settings: Settings, host: str) -> ASGIApp:
-    """The HTTP server's ASGI app: Streamable HTTP at ``/mcp`` and whatever is mounted beside it.
+def http_app(settings: Settings, host: str, port: int = 8000) -> ASGIApp:
+    """The HTTP server's ASGI app: Streamable HTTP at ``/mcp``, with the upload and download
+    links beside it under ``/links/`` (authorised by their signatures, not by a token).
 
     To add a route that carries its own proof (a signed link), put it in ``routes`` before the
     last entry: the Host guard covers it, the bearer-token gate does not, and the app's lifespan
@@ -124,14 +128,15 @@ def http_app(settings: Settings, host: str) -> ASGIApp:
     # With the ledger on PostgreSQL the server is one of several replicas behind a balancer:
     # no request may need a session kept in one replica's memory.
     replica = settings.database_url is not None
-    mcp = build_server(settings).streamable_http_app(
+    links = LinkRoutes(public_base_url(settings, host, port, tls=settings.tls_cert is not None))
+    mcp = build_server(settings, links=links).streamable_http_app(
         host=host, transport_security=protection, stateless_http=replica
     )
     routes: list[BaseRoute] = [
         Mount("/", app=PeopleGate(mcp, tokens) if tokens else mcp),
     ]
     app = Starlette(routes=routes, lifespan=mcp.router.lifespan_context)
-    return HostGuard(app, protection)
+    return HostGuard(links.beside(OversizedRequestWords(app)), protection)
 
 
 def run_http(settings: Settings, host: str, port: int) -> None:
@@ -142,7 +147,7 @@ def run_http(settings: Settings, host: str, port: int) -> None:
     """
     import uvicorn
 
-    app = http_app(settings, host)
+    app = http_app(settings, host, port)
     scheme = "https" if settings.tls_cert is not None else "http"
     shown = f"[{host}]" if ":" in host else host
     logger.warning("rodin-mcp: serving MCP at %s://%s:%d/mcp", scheme, shown, port)

@@ -6,6 +6,7 @@ __all__ = [
     "CHECK_BALANCE",
     "CHECK_STATUS",
     "CONVERT_MODEL",
+    "CREATE_UPLOAD",
     "GENERATE_3D",
     "GENERATE_TEXTURE",
     "INSPECT_MODEL",
@@ -25,6 +26,7 @@ INSPECT_MODEL = "inspect_model"
 CONVERT_MODEL = "convert_model"
 GENERATE_TEXTURE = "generate_texture"
 SPLIT_PARTS = "split_into_parts"
+CREATE_UPLOAD = "create_upload"
 
 MAX_WAIT_SECONDS = 50.0
 """The longest ``wait_seconds`` of one check_status call: hosts cut a tool call at about 60 s."""

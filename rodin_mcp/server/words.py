@@ -18,6 +18,7 @@ from rodin_mcp.errors import RodinError
 from rodin_mcp.server.vocabulary import (
     CHECK_BALANCE,
     CHECK_STATUS,
+    CREATE_UPLOAD,
     GENERATE_3D,
     LIST_DOWNLOADS,
     LIST_TASKS,
@@ -57,6 +58,13 @@ _ADVICE: dict[type[RodinError], str] = {
     ),
     errors.FileNotDownloadedError: (
         f"Call {LIST_DOWNLOADS} for that task first: it saves the files and lists their URIs."
+    ),
+    errors.ChangedFileError: (
+        f"Call {LIST_DOWNLOADS} for that task again: it downloads a changed file afresh."
+    ),
+    errors.FileTooLargeError: (
+        f"Open it at its path on the server's computer, or fetch it with the download_url "
+        f"{LIST_DOWNLOADS} gives over HTTP."
     ),
     errors.OutputFolderError: (
         "Ask the user to set RODIN_OUTPUT_DIR in this MCP server's environment (the host's config "
@@ -115,7 +123,20 @@ def advice_for(error: RodinError) -> str | None:
             f"Call {CHECK_STATUS} with task_uuid={error.task_uuid} and {_WAIT} until state is "
             f"done, then {SPLIT_PARTS} again."
         )
+    if isinstance(error, errors.UploadRefusedError):
+        return _upload_advice(error)
     return next((text for kind, text in _ADVICE.items() if isinstance(error, kind)), None)
+
+
+def _upload_advice(error: errors.UploadRefusedError) -> str | None:
+    if error.reason == "waiting":
+        return (
+            f"Send the file to the upload_url {CREATE_UPLOAD} gave (its bytes as the body of one "
+            "PUT, for example curl -T <file> '<upload_url>'), then call again."
+        )
+    if error.reason == "too_large":
+        return "Pass a smaller file."
+    return f"Call {CREATE_UPLOAD} for a new link, send the file to it, and pass the uri it gives."
 
 
 @asynccontextmanager

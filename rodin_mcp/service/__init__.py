@@ -63,7 +63,9 @@ if TYPE_CHECKING:
     )
     from rodin_mcp.service.rodin_service import RodinService
     from rodin_mcp.service.splitting import PreparedSplit
+    from rodin_mcp.service.task_files import DownloadLink, LinkedFile
     from rodin_mcp.service.texturing import PreparedTexture
+    from rodin_mcp.service.uploads import UploadTicket
     from rodin_mcp.service.viewer_copies import ViewerFile
 
 _WHERE: dict[str, str] = {
@@ -115,6 +117,9 @@ _WHERE: dict[str, str] = {
     "TaskSummary": "rodin_mcp.service.results",
     "RodinService": "rodin_mcp.service.rodin_service",
     "ViewerFile": "rodin_mcp.service.viewer_copies",
+    "DownloadLink": "rodin_mcp.service.task_files",
+    "LinkedFile": "rodin_mcp.service.task_files",
+    "UploadTicket": "rodin_mcp.service.uploads",
 }
 
 __all__ = [
@@ -133,12 +138,14 @@ __all__ = [
     "BalanceResult",
     "ConversionSummary",
     "ConvertResult",
+    "DownloadLink",
     "DownloadsResult",
     "FileInfo",
     "GenerateResult",
     "GenerationRequest",
     "InspectResult",
     "JobInfo",
+    "LinkedFile",
     "ModelFacts",
     "NextAction",
     "NextStep",
@@ -161,6 +168,7 @@ __all__ = [
     "TextureRequest",
     "Unit",
     "UpAxis",
+    "UploadTicket",
     "ViewerFile",
     "open_service",
     "option_names",

@@ -28,14 +28,16 @@ import anyio
 from pydantic import BaseModel, Field
 
 from rodin_mcp.downloads.names import safe_file_name
+from rodin_mcp.downloads.stored_files import read_stored
 from rodin_mcp.downloads.temp_files import PartFile
-from rodin_mcp.errors import ConversionError, RodinError
+from rodin_mcp.errors import ChangedFileError, ConversionError, RodinError
 from rodin_mcp.inputs.model_files import (
     DownloadedFileReference,
     local_model_file,
     parse_model_reference,
 )
 from rodin_mcp.inputs.references import safe_reference
+from rodin_mcp.inputs.uploaded_files import UploadReference
 from rodin_mcp.ledger import ConversionStore, Ledger, new_conversion_id
 from rodin_mcp.media_types import media_type
 from rodin_mcp.model import ModelFacts, inspect_model_file
@@ -47,6 +49,7 @@ from rodin_mcp.service.inspecting import downloaded_path
 from rodin_mcp.service.reach import may_read_local_files
 from rodin_mcp.service.results import ConversionSummary
 from rodin_mcp.service.timestamps import iso_utc
+from rodin_mcp.service.uploaded_inputs import UploadedInputs
 from rodin_mcp.settings import Settings
 
 __all__ = [
@@ -142,34 +145,45 @@ class Converter:
         self._limiter = anyio.CapacityLimiter(1)
 
     async def convert(
-        self, reference: str, options: Mapping[str, Any], person: Person
+        self,
+        reference: str,
+        options: Mapping[str, Any],
+        person: Person,
+        uploaded: UploadedInputs,
     ) -> ConvertResult:
-        """Convert the model ``reference`` names as ``options`` say, for ``person``.
+        """Convert the model ``reference`` names as ``options`` say, for ``person`` (an upload
+        is found among ``uploaded`` and used up once its conversion is recorded).
 
         Raises:
             ConversionError: an option is bad, or the model cannot be converted as asked.
-            ModelInputError, FileNotDownloadedError: the reference is unusable.
+            ModelInputError, FileNotDownloadedError, UploadRefusedError: the reference is
+                unusable.
             ConverterMissingError: a library the conversion needs is not installed.
         """
         plan = plan_conversion(**dict(options))
         parsed = parse_model_reference(
             reference, local_files=may_read_local_files(person, self._settings)
         )
+        task_uuid: str | None = None
+        folder = self._settings.output_dir / CONVERTED_FOLDER
         if isinstance(parsed, DownloadedFileReference):
             source_path = await downloaded_path(parsed, person, self._ledger)
-            task_uuid: str | None = parsed.task_uuid
+            task_uuid = parsed.task_uuid
             shown = file_uri(parsed.task_uuid, parsed.name)
-            folder = source_path.parent
+            stem_from, folder = source_path.stem, source_path.parent
+        elif isinstance(parsed, UploadReference):
+            found = await uploaded.model_file(parsed)
+            source_path, shown, stem_from = found.path, found.uri, Path(found.name).stem
         else:
             local = await anyio.to_thread.run_sync(local_model_file, parsed, self._settings)
-            source_path, task_uuid, shown = local.real, None, str(local.path)
-            folder = self._settings.output_dir / CONVERTED_FOLDER
+            source_path, shown, stem_from = local.real, str(local.path), local.real.stem
         conversion_id = new_conversion_id()
         async with self._limiter:
             made, recorded = await anyio.to_thread.run_sync(
-                self._convert, source_path, shown, plan, folder, conversion_id, task_uuid
+                self._convert, source_path, shown, stem_from, plan, folder, conversion_id, task_uuid
             )
         await self.store.add(conversion_id, person=person.key, **recorded)
+        await uploaded.use_up()
         return made
 
     async def conversion_file(
@@ -180,12 +194,33 @@ class Converter:
         found = None if record is None else next((f for f in record.files if f.name == name), None)
         return found if found is not None and found.path.is_file() else None
 
+    async def read_file(
+        self, conversion_id: str, name: str, person: Person, limit: int
+    ) -> bytes | None:
+        """The checked bytes of a file of ``person``'s conversion, if at most ``limit``; None
+        when there is no such file of theirs on disk.
+
+        Raises:
+            ChangedFileError: the file on disk is no longer the one recorded.
+            FileTooLargeError: it is larger than ``limit``.
+        """
+        found = await self.conversion_file(conversion_id, name, person)
+        if found is None:
+            return None
+        try:
+            return await anyio.to_thread.run_sync(read_stored, found, limit)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise ChangedFileError(name, exc.strerror or type(exc).__name__) from None
+
     # --- in the worker thread -------------------------------------------------------------
 
     def _convert(
         self,
         source: Path,
         shown: str,
+        stem_from: str,
         plan: ConversionPlan,
         folder: Path,
         conversion_id: str,
@@ -212,7 +247,7 @@ class Converter:
         digest = _sha256(source)
         folder.mkdir(parents=True, exist_ok=True)
         with _NAMING:
-            stem = _free_stem(folder, source, plan)
+            stem = _free_stem(folder, stem_from, plan)
             converted = _run_pipeline(source, fmt, plan, stem, name)
             contents = dict(converted.files)
             sheet = self._sheet(converted.shown)
@@ -315,11 +350,11 @@ def _label(plan: ConversionPlan) -> str:
     return plan.preset or plan.format
 
 
-def _free_stem(folder: Path, source: Path, plan: ConversionPlan) -> str:
+def _free_stem(folder: Path, stem_from: str, plan: ConversionPlan) -> str:
     """A name stem none of whose output names exists in ``folder``."""
     from rodin_mcp.model.conversion.writing import output_names
 
-    base = safe_file_name(f"{source.stem[:80]}-{_label(plan)}")
+    base = safe_file_name(f"{stem_from[:80]}-{_label(plan)}")
     for n in range(1, _MAX_NAME_TRIES + 1):
         stem = base if n == 1 else f"{base}-{n}"
         names = [*output_names(stem, plan.format, True), f"{stem}{SHEET_SUFFIX}"]

@@ -57,6 +57,8 @@ from rodin_mcp.records import TaskRecord
 from rodin_mcp.service.prepared import PreparedSubmission
 from rodin_mcp.service.reach import may_read_local_files
 from rodin_mcp.service.timestamps import iso_utc
+from rodin_mcp.service.uploaded_inputs import UploadedInputs
+from rodin_mcp.service.uploads import Uploads
 from rodin_mcp.settings import Settings
 
 __all__ = ["PreparedGeneration", "Submissions"]
@@ -109,6 +111,7 @@ class Submissions:
         settings: Settings,
         ledger: Ledger,
         client: RodinClient,
+        uploads: Uploads,
         *,
         sandbox: bool,
         scope: str,
@@ -116,6 +119,7 @@ class Submissions:
         self._settings = settings
         self._ledger = ledger
         self._client = client
+        self._uploads = uploads
         self._limit = SpendLimit(settings.max_credits, settings.budget_period_seconds)
         self._sandbox = sandbox
         self._scope = scope
@@ -123,7 +127,8 @@ class Submissions:
     async def prepare(
         self, options: Mapping[str, Any], image_refs: Sequence[str], person: Person
     ) -> PreparedGeneration:
-        """Check the options, then load and check ``person``'s images (in that order).
+        """Check the options, then load and check ``person``'s images (in that order); the uploads
+        among them are used up once all are loaded.
 
         Raises:
             InputError: the options or images cannot be used; nothing was sent or recorded.
@@ -131,10 +136,14 @@ class Submissions:
         request = GenerationRequest.model_validate(dict(options))
         check_images(request, len(image_refs))
         local_files = may_read_local_files(person, self._settings)
-        images = await load_images(list(image_refs), self._settings, local_files=local_files)
+        uploaded = UploadedInputs(self._uploads, person)
+        images = await load_images(
+            list(image_refs), self._settings, local_files=local_files, uploads=uploaded
+        )
         fingerprint = request_fingerprint(
             request.model_dump(mode="json"), [image.sha256 for image in images]
         )
+        await uploaded.use_up()
         return PreparedGeneration(request, tuple(images), fingerprint)
 
     async def would_spend(

@@ -1,8 +1,9 @@
-"""Inspecting a model file named by a person or a model: a local file or a downloaded one.
+"""Inspecting a model file named by a person or a model: a local file, a downloaded one, or an
+upload.
 
 Local files pass the input checks (allowed folders, regular file); downloaded files are found
-through the ledger. Either way the content must be a model the model room reads, and the
-inspection runs in a worker thread.
+through the ledger, uploads by :mod:`.uploaded_inputs` (the caller uses them up). Whichever it
+is, the content must be a model the model room reads, and the inspection runs in a worker thread.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pydantic import BaseModel, Field
 from rodin_mcp.errors import ModelInputError
 from rodin_mcp.inputs.model_files import (
     DownloadedFileReference,
+    UploadReference,
     local_model_file,
     parse_model_reference,
 )
@@ -24,7 +26,8 @@ from rodin_mcp.model import ModelFacts, inspect_model_file
 from rodin_mcp.people import Person
 from rodin_mcp.service.fetching import file_uri
 from rodin_mcp.service.reach import may_read_local_files
-from rodin_mcp.service.task_files import task_file_on_disk
+from rodin_mcp.service.recorded_files import task_file_on_disk
+from rodin_mcp.service.uploaded_inputs import UploadedInputs
 from rodin_mcp.settings import Settings
 
 __all__ = ["InspectResult", "downloaded_path", "inspect_reference"]
@@ -43,14 +46,19 @@ class InspectResult(BaseModel):
 
 
 async def inspect_reference(
-    reference: str, person: Person, settings: Settings, ledger: Ledger
+    reference: str,
+    person: Person,
+    settings: Settings,
+    ledger: Ledger,
+    uploaded: UploadedInputs,
 ) -> tuple[InspectResult, Path]:
     """Inspect the model file ``reference`` names for ``person``; also return the file's real
-    path.
+    path (an upload is found among ``uploaded``, which the caller uses up).
 
     Raises:
         ModelInputError: the reference is unusable, the file may not be read, or it holds no model.
         FileNotDownloadedError: a resource URI names no file downloaded here for ``person``.
+        UploadRefusedError: an upload URI names no usable upload of ``person``'s.
     """
     parsed = parse_model_reference(reference, local_files=may_read_local_files(person, settings))
     if isinstance(parsed, DownloadedFileReference):
@@ -58,6 +66,10 @@ async def inspect_reference(
         facts = await _inspect(path, str(path))
         uri = file_uri(parsed.task_uuid, parsed.name)
         return InspectResult(model=facts, task_uuid=parsed.task_uuid, uri=uri), path
+    if isinstance(parsed, UploadReference):
+        found = await uploaded.model_file(parsed)
+        facts = await _inspect(found.path, found.uri)
+        return InspectResult(model=facts.model_copy(update={"path": found.uri})), found.path
     local = await anyio.to_thread.run_sync(local_model_file, parsed, settings)
     facts = await _inspect(local.real, str(local.path))
     return InspectResult(model=facts.model_copy(update={"path": str(local.path)})), local.real

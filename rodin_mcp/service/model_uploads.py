@@ -1,7 +1,8 @@
 """A model file to send to Rodin: named by a person or a model, checked, and read once.
 
-The reference is a local file (checked like a local image: the allowed folders, a regular file)
-or the resource URI of a file downloaded here (found through the ledger). Before anything is sent
+The reference is a local file (checked like a local image: the allowed folders, a regular file),
+the resource URI of a file downloaded here (found through the ledger), or an upload (found by
+:mod:`.uploaded_inputs`). Before anything is sent
 the file must be at most :data:`~rodin_mcp.api.MAX_MODEL_BYTES` and hold a 3D model by its
 content, whatever its name says.
 """
@@ -18,6 +19,7 @@ from rodin_mcp.api import ModelPart, check_model_size
 from rodin_mcp.errors import ModelInputError
 from rodin_mcp.inputs.model_files import (
     DownloadedFileReference,
+    UploadReference,
     local_model_file,
     parse_model_reference,
 )
@@ -28,6 +30,7 @@ from rodin_mcp.model.sniffing import model_format
 from rodin_mcp.people import Person
 from rodin_mcp.service.inspecting import downloaded_path
 from rodin_mcp.service.reach import may_read_local_files
+from rodin_mcp.service.uploaded_inputs import UploadedInputs
 from rodin_mcp.settings import Settings
 
 __all__ = ["ModelUpload", "load_model_upload"]
@@ -67,25 +70,35 @@ class ModelUpload:
 
 
 async def load_model_upload(
-    reference: str, person: Person, settings: Settings, ledger: Ledger
+    reference: str,
+    person: Person,
+    settings: Settings,
+    ledger: Ledger,
+    uploaded: UploadedInputs,
 ) -> ModelUpload:
-    """Check and read the model file ``reference`` names for ``person``.
+    """Check and read the model file ``reference`` names for ``person`` (an upload among
+    ``uploaded``, which the caller uses up).
 
     Raises:
         ModelInputError: the reference is unusable, the file may not or cannot be read, or it
             holds no 3D model.
         FileNotDownloadedError: a resource URI names a file not downloaded here.
+        UploadRefusedError: an upload URI names no usable upload of ``person``'s.
         RequestValidationError: the file is larger than Rodin accepts.
     """
     parsed = parse_model_reference(reference, local_files=may_read_local_files(person, settings))
     if isinstance(parsed, DownloadedFileReference):
         path, shown = await downloaded_path(parsed, person, ledger), parsed.name
-        task_uuid = parsed.task_uuid
+        task_uuid, name = parsed.task_uuid, path.name
+    elif isinstance(parsed, UploadReference):
+        found = await uploaded.model_file(parsed)
+        path, shown, task_uuid, name = found.path, found.uri, None, found.name
     else:
         local = await anyio.to_thread.run_sync(local_model_file, parsed, settings)
         path, shown, task_uuid = local.real, str(local.path), None
+        name = path.name
     fmt, data = await anyio.to_thread.run_sync(_read_model, path, safe_reference(shown))
-    return ModelUpload(fmt, hashlib.sha256(data).hexdigest(), task_uuid, path.name, data)
+    return ModelUpload(fmt, hashlib.sha256(data).hexdigest(), task_uuid, name, data)
 
 
 def _read_model(path: Path, shown: str) -> tuple[str, bytes]:

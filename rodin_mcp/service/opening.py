@@ -1,11 +1,13 @@
 """Opening the service: the ledger (a SQLite file in the data folder, or PostgreSQL with
 ``RODIN_DATABASE_URL``), one HTTP client, the poll loops and, in sandbox mode, the embedded
-emulator on a loopback port; leftover partial files of dead processes are swept first."""
+emulator on a loopback port; leftover partial files of dead processes are swept first, and
+uploads past their time once it is open."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator
+import time
+from collections.abc import AsyncGenerator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 
 import anyio
@@ -42,8 +44,11 @@ POLL_ROWS_KEPT_SECONDS = 86_400.0
 
 
 @asynccontextmanager
-async def open_service(settings: Settings) -> AsyncGenerator[RodinService]:
-    """Open the ledger, the HTTP client and (in sandbox mode) the embedded emulator.
+async def open_service(
+    settings: Settings, *, clock: Callable[[], float] = time.time
+) -> AsyncGenerator[RodinService]:
+    """Open the ledger, the HTTP client and (in sandbox mode) the embedded emulator; ``clock``
+    is the wall clock the service's rules read (a test may move it by hand).
 
     With neither an API key nor sandbox mode the service still opens; every call that needs
     Rodin then raises :class:`~rodin_mcp.errors.NotConfiguredError`.
@@ -77,8 +82,10 @@ async def open_service(settings: Settings) -> AsyncGenerator[RodinService]:
             task_group=task_group,
             poll_schedule=schedule,
             poll_board=board,
+            clock=clock,
         )
         await service.resume_runs()  # runs a dead process was following go on here
+        await service.sweep_uploads()
         if board is not None:
             task_group.start_soon(board.listen)
             task_group.start_soon(_replica_duties, service, board)

@@ -101,6 +101,12 @@ class FileInfo(BaseModel):
     sha256: str = Field(description="SHA-256 of the file's bytes, hex.")
     mime_type: str
     uri: str = Field(description="MCP resource URI that serves the file.")
+    download_url: str | None = Field(
+        default=None,
+        description="Over HTTP: a link on this server that fetches the file without the MCP "
+        "client (a browser, curl) for a short while (RODIN_DOWNLOAD_LINK_SECONDS); only its "
+        "owner is given one.",
+    )
 
 
 class DownloadsResult(BaseModel):

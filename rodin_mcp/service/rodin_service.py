@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from rodin_mcp.errors import NotConfiguredError
 from rodin_mcp.ledger import Ledger, Spending
 from rodin_mcp.ledger.polls import PollBoard
 from rodin_mcp.people import Person
-from rodin_mcp.records import RunRecord, StoredFile, TaskKind, TaskRecord
+from rodin_mcp.records import RunRecord, TaskKind, TaskRecord, UploadKind, UploadRecord
 from rodin_mcp.service.background_runs import BackgroundRuns, RunWatcher
 from rodin_mcp.service.converting import Converter, ConvertResult, summary_of
 from rodin_mcp.service.credentials import DIGEST_KEY_NAME, TokenPeople
@@ -47,10 +47,13 @@ from rodin_mcp.service.results import (
     TasksResult,
     TaskSummary,
 )
+from rodin_mcp.service.signed_links import SIGNING_KEY_NAME, LinkSigner
 from rodin_mcp.service.splitting import PreparedSplit, prepare_split
-from rodin_mcp.service.task_files import task_file
+from rodin_mcp.service.task_files import DownloadLink, LinkedFile, TaskFiles
 from rodin_mcp.service.texturing import PreparedTexture, prepare_texture
 from rodin_mcp.service.timestamps import iso_utc
+from rodin_mcp.service.uploaded_inputs import UploadedInputs
+from rodin_mcp.service.uploads import Uploads, UploadTicket
 from rodin_mcp.service.viewer_copies import ViewerCopies, ViewerFile
 from rodin_mcp.service.watching import PollSchedule
 from rodin_mcp.settings import Settings
@@ -96,6 +99,9 @@ class RodinService:
         self._previewer = Previewer(settings)
         self._converter = Converter(settings, ledger)
         self._viewer_copies = ViewerCopies(ledger)
+        signer = LinkSigner(lambda: ledger.secret(SIGNING_KEY_NAME), clock)
+        self._task_files = TaskFiles(settings, ledger, self._viewer_copies, signer)
+        self._uploads = Uploads(settings, ledger, signer, clock)
         self._parts: _Parts | None = None
         if client is not None:
             follower = Follower(
@@ -112,7 +118,9 @@ class RodinService:
             )
             fetcher = Fetcher(settings, ledger, client, http, follower, self._previewer)
             self._parts = _Parts(
-                Submissions(settings, ledger, client, sandbox=self.sandbox, scope=scope),
+                Submissions(
+                    settings, ledger, client, self._uploads, sandbox=self.sandbox, scope=scope
+                ),
                 follower,
                 fetcher,
                 BackgroundRuns(settings, ledger, follower, fetcher, task_group),
@@ -190,7 +198,7 @@ class RodinService:
         """
         self._require()
         return await prepare_texture(
-            options, model, image, self.person, self._settings, self._ledger
+            options, model, image, self.person, self._settings, self._ledger, self._uploads
         )
 
     async def prepare_split(self, options: Mapping[str, Any], task_uuid: str) -> PreparedSplit:
@@ -333,44 +341,124 @@ class RodinService:
         self, reference: str, *, preview: bool = False
     ) -> tuple[InspectResult, bytes | None]:
         """Facts about a model file (a local path or ``file://`` URI, or a download's resource
-        URI) and, with ``preview``, its contact sheet (WEBP) when one can be rendered in time.
-        Needs no key: nothing is sent to Rodin."""
-        result, path = await inspect_reference(reference, self.person, self._settings, self._ledger)
-        if not preview:
-            return result, None
-        if result.task_uuid is not None:
-            sheet = await self._previewer.sheet_file(path)
-            return result, None if sheet is None else await anyio.Path(sheet).read_bytes()
-        return result, await self._previewer.sheet(path)
+        URI, or an upload, used up by it) and, with ``preview``, its contact sheet (WEBP) when one
+        can be rendered in time. Needs no key: nothing is sent to Rodin."""
+        uploaded = UploadedInputs(self._uploads, self.person)
+        result, path = await inspect_reference(
+            reference, self.person, self._settings, self._ledger, uploaded
+        )
+        sheet: bytes | None = None
+        if preview and result.task_uuid is not None:
+            sheet_path = await self._previewer.sheet_file(path)
+            sheet = None if sheet_path is None else await anyio.Path(sheet_path).read_bytes()
+        elif preview:
+            sheet = await self._previewer.sheet(path)
+        await uploaded.use_up()
+        return result, sheet
+
+    # Uploads (see .uploads): files people send here once, to use once as an input.
+
+    async def create_upload(
+        self, kind: UploadKind, *, name: str | None = None, size: int | None = None
+    ) -> UploadTicket:
+        """A new upload of ``kind`` for the person: its URI and what its link carries.
+
+        Raises:
+            UploadRefusedError: ``size`` is over the kind's limit; nothing was made.
+        """
+        return await self._uploads.create(self.person, kind, name, size)
+
+    async def receive_upload(
+        self,
+        upload_id: str,
+        expires: int,
+        signature: str,
+        body: AsyncIterable[bytes],
+        length: int | None = None,
+    ) -> UploadRecord:
+        """Store the file sent to an upload's link (the link is the only credential: this acts
+        for whoever made the upload, not for a bound person).
+
+        Raises:
+            UploadRefusedError: the link is invalid or expired, the upload has its file already,
+                or the body is too large or empty; nothing was kept.
+        """
+        return await self._uploads.receive(upload_id, expires, signature, body, length)
+
+    async def sweep_uploads(self) -> int:
+        """Expire uploads past their time and remove files no longer wanted; returns how many
+        files were removed."""
+        return await self._uploads.sweep()
+
+    def upload_limit(self, kind: UploadKind) -> int:
+        """The largest file an upload of ``kind`` takes."""
+        return self._uploads.limit(kind)
 
     async def convert_model(self, reference: str, options: Mapping[str, Any]) -> ConvertResult:
-        """Convert a model file (a local path or ``file://`` URI, or a download's resource URI)
-        to another format, size, orientation or triangle budget, into a new file beside it (or
-        in the output folder). Needs no key and spends nothing: nothing is sent anywhere.
+        """Convert a model file (a local path or ``file://`` URI, a download's resource URI, or
+        an upload, used up by it) to another format, size, orientation or triangle budget, into
+        a new file beside it (or in the output folder). Needs no key and spends nothing:
+        nothing is sent anywhere.
 
         Raises:
             ConversionError: an option is bad, or the model cannot be converted as asked.
             ModelInputError, FileNotDownloadedError: the reference is unusable.
             ConverterMissingError: a library the conversion needs is not installed.
         """
-        return await self._converter.convert(reference, options, self.person)
+        uploaded = UploadedInputs(self._uploads, self.person)
+        return await self._converter.convert(reference, options, self.person, uploaded)
 
-    async def conversion_file(self, conversion_id: str, name: str) -> StoredFile | None:
-        """A file the person's conversion of a local model wrote, still on disk."""
-        return await self._converter.conversion_file(conversion_id, name, self.person)
+    async def read_conversion_file(self, conversion_id: str, name: str) -> bytes | None:
+        """The checked bytes of a file the person's conversion wrote (at most
+        ``RODIN_MAX_RESOURCE_BYTES``); None when there is no such file of theirs on disk.
+
+        Raises:
+            ChangedFileError: the file on disk is no longer the one recorded.
+            FileTooLargeError: it is too large to read whole.
+        """
+        limit = self._settings.max_resource_bytes
+        return await self._converter.read_file(conversion_id, name, self.person, limit)
 
     async def viewer_files(self, task_uuid: str) -> list[ViewerFile]:
         """What a 3D viewer loads of each downloaded GLB of the task (large ones as a copy)."""
         return await self._viewer_copies.files(task_uuid, self.person)
 
-    async def viewer_file(self, task_uuid: str, name: str) -> Path | None:
-        """The file a viewer loads for model ``name`` of the task, if it is downloaded here."""
-        return await self._viewer_copies.served_path(task_uuid, name, self.person)
+    async def read_task_file(self, task_uuid: str, name: str) -> bytes:
+        """The bytes of a downloaded file of the person's task, checked against the ledger's
+        record (never through a symbolic link), at most ``RODIN_MAX_RESOURCE_BYTES``.
 
-    async def task_file(self, task_uuid: str, name: str) -> StoredFile | None:
-        """A file of the person's task still on disk, if the ledger knows it: downloaded, or
-        converted."""
-        return await task_file(self._ledger, task_uuid, name, self.person)
+        Raises:
+            FileNotDownloadedError: no such file of theirs (another person's is unknown).
+            ChangedFileError: the file on disk is no longer the one recorded.
+            FileTooLargeError: it is too large to read whole.
+        """
+        return await self._task_files.read(task_uuid, name, self.person)
+
+    async def download_link(self, task_uuid: str, name: str) -> DownloadLink:
+        """A short-lived signed link to one downloaded file of the person's task.
+
+        Raises:
+            FileNotDownloadedError: no such file of theirs.
+        """
+        return await self._task_files.link(task_uuid, name, self.person)
+
+    async def open_download_link(
+        self, task_uuid: str, name: str, expires: int, signature: str
+    ) -> LinkedFile:
+        """The file a download link names, checked, ready to stream (the link is the only
+        credential: this acts for the file's owner, not for a bound person).
+
+        Raises:
+            DownloadLinkError: the link is not valid, or it expired.
+            FileNotDownloadedError: the file is gone from the disk.
+            ChangedFileError: the file on disk is no longer the one recorded.
+        """
+        return await self._task_files.open_link(task_uuid, name, expires, signature)
+
+    async def read_view(self, task_uuid: str, name: str) -> bytes | None:
+        """What a viewer loads of the person's downloaded GLB ``name`` (checked as
+        :meth:`read_task_file` does); None when there is no such model."""
+        return await self._task_files.read_view(task_uuid, name, self.person)
 
     def _require(self) -> _Parts:
         if self._parts is None:

@@ -19,6 +19,8 @@ from rodin_mcp.people import Person
 from rodin_mcp.records import MODEL_FILE_KEY, TaskKind
 from rodin_mcp.service.model_uploads import ModelUpload, load_model_upload
 from rodin_mcp.service.reach import may_read_local_files
+from rodin_mcp.service.uploaded_inputs import UploadedInputs
+from rodin_mcp.service.uploads import Uploads
 from rodin_mcp.settings import Settings
 
 __all__ = ["PreparedTexture", "prepare_texture"]
@@ -67,19 +69,25 @@ async def prepare_texture(
     person: Person,
     settings: Settings,
     ledger: Ledger,
+    uploads: Uploads,
 ) -> PreparedTexture:
-    """Check the options, then the model file, then the image (in that order).
+    """Check the options, then the model file, then the image (in that order); the uploads among
+    them are used up once both are loaded.
 
     Raises:
         InputError: the options, the model or the image cannot be used; nothing was sent or
             recorded.
     """
     request = TextureRequest.model_validate(dict(options))
-    model = await load_model_upload(model_reference, person, settings, ledger)
+    uploaded = UploadedInputs(uploads, person)
+    model = await load_model_upload(model_reference, person, settings, ledger, uploaded)
     local_files = may_read_local_files(person, settings)
-    (image,) = await load_images([image_reference], settings, local_files=local_files)
+    (image,) = await load_images(
+        [image_reference], settings, local_files=local_files, uploads=uploaded
+    )
     fingerprint = request_fingerprint(
         {"kind": TaskKind.TEXTURE.value, **request.model_dump(mode="json")},
         [model.sha256, image.sha256],
     )
+    await uploaded.use_up()
     return PreparedTexture(request, model, image, fingerprint)

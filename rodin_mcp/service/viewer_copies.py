@@ -23,7 +23,7 @@ from rodin_mcp.model import MAX_READ_WHOLE_BYTES
 from rodin_mcp.people import Person
 from rodin_mcp.records import StoredFile
 from rodin_mcp.service.fetching import file_uri
-from rodin_mcp.service.task_files import task_files
+from rodin_mcp.service.recorded_files import task_files
 
 __all__ = ["COPY_ABOVE_BYTES", "VIEWER_COPY_PREFIX", "ViewerCopies", "ViewerFile", "view_uri"]
 

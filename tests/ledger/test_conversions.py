@@ -77,6 +77,7 @@ async def test_a_version_6_ledger_gains_the_conversions_table_and_keeps_its_runs
         pass
     conn = sqlite3.connect(path)
     conn.execute("DROP TABLE conversions")
+    conn.execute("DROP TABLE uploads")  # as a version 6 ledger, it had neither
     conn.execute(
         "INSERT INTO runs (run_id, task_uuid, state, created_at, updated_at) "
         "VALUES ('r-1', 't-1', 'working', 1.0, 1.0)"

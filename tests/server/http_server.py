@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Generator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 INITIALIZE = {
@@ -126,3 +127,37 @@ def sandbox_http_server(tmp_path: Path) -> Generator[int]:
     """`rodin-mcp serve --http --sandbox` on a free loopback port; yields the port."""
     with running_server(tmp_path, "--sandbox") as port:
         yield port
+
+
+@dataclass
+class ServedHttp:
+    """A running `rodin-mcp serve --http`: its base URL, and its stderr once it has stopped."""
+
+    url: str
+    stderr: str = ""
+
+
+@contextmanager
+def people_server(
+    tmp_path: Path, base_url: str, api_key: str, tokens: str, env: dict[str, str] | None = None
+) -> Generator[ServedHttp]:
+    """`rodin-mcp serve --http` aimed at the emulator at ``base_url`` with the bearer tokens
+    ``tokens`` (``RODIN_HTTP_TOKEN``)."""
+    port = free_port()
+    environment = {
+        "RODIN_BASE_URL": base_url,
+        "RODIN_API_KEY": api_key,
+        "RODIN_HTTP_TOKEN": tokens,
+        "RODIN_POLL_INITIAL": "0.05",
+        "RODIN_POLL_MAX": "0.2",
+        "RODIN_CONFIRM_SPEND": "never",
+        **(env or {}),
+    }
+    process = serve(tmp_path, "--port", str(port), env=environment)
+    served = ServedHttp(f"http://127.0.0.1:{port}")
+    try:
+        wait_until_listening(port, process)
+        yield served
+    finally:
+        process.terminate()
+        served.stderr = process.communicate(timeout=30)[1]

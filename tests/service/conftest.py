@@ -7,7 +7,8 @@ at the emulator over loopback HTTP, acting for the local owner as the command li
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -27,9 +28,11 @@ def fast_settings(settings: Settings) -> Settings:
 
 
 @asynccontextmanager
-async def open_local_service(settings: Settings) -> AsyncGenerator[RodinService]:
-    """The service on ``settings``, acting for the local owner."""
-    async with open_service(settings) as opened:
+async def open_local_service(
+    settings: Settings, clock: Callable[[], float] = time.time
+) -> AsyncGenerator[RodinService]:
+    """The service on ``settings`` (with ``clock``), acting for the local owner."""
+    async with open_service(settings, clock=clock) as opened:
         yield opened.acting_for(LOCAL_OWNER)
 
 

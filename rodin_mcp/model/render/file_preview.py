@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rodin_mcp.model.glb_reader import read_glb
 from rodin_mcp.model.render.contact_sheet import SHEET_SUPERSAMPLE, render_contact_sheet
+from rodin_mcp.model.sniffing import model_format
 
 __all__ = [
     "MAX_PREVIEW_FILE_BYTES",
@@ -48,7 +49,8 @@ def preview_of_file(
 ) -> bytes | None:
     """The WEBP contact sheet of a model file (see :func:`render_contact_sheet`), or None.
 
-    Only GLB files are read. None means no preview was made: the file is not a GLB, is larger
+    Only GLB files are read: named ``.glb``, or holding a GLB whatever their name (an upload is
+    stored without one). None means no preview was made: the file is not a GLB, is larger
     than ``max_file_bytes``, has no triangles or more than ``max_triangles``, or
     ``budget_seconds`` (counted from the call) would not cover reading it and rendering one view.
     Views after the first are started only while the estimate of one more fits the budget, so
@@ -68,7 +70,7 @@ def preview_of_file(
         OSError: The file cannot be read.
     """
     deadline = clock() + budget_seconds
-    if path.suffix.lower() != ".glb":
+    if path.suffix.lower() != ".glb" and model_format(path) != "glb":
         return None
     file_bytes = path.stat().st_size
     if file_bytes > max_file_bytes or clock() + file_bytes * _READ_SECONDS_PER_BYTE > deadline:

@@ -42,6 +42,10 @@ def test_the_suffix_is_matched_whatever_its_case(tmp_path: Path) -> None:
     assert preview_of_file(_glb_file(tmp_path, "MODEL.GLB"), budget_seconds=60.0, size=64)
 
 
+def test_a_glb_stored_without_its_name_is_told_by_its_content(tmp_path: Path) -> None:
+    assert preview_of_file(_glb_file(tmp_path, "upload-id"), budget_seconds=60.0, size=64)
+
+
 def test_a_format_other_than_glb_gives_no_preview(tmp_path: Path) -> None:
     obj = tmp_path / "model.obj"
     obj.write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n")
